@@ -1,0 +1,138 @@
+"""Source trees, read-only: a directory, the bundled corpus, or a patched overlay of either.
+
+A tree answers ``read(path)`` with the file's text or ``None`` and never writes anything. Paths are
+POSIX, relative to the top of the tree; a path that escapes the tree (``..``, absolute, through a
+symlink pointing outside) is refused with :class:`~reviewtool.errors.TreeError`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Iterator, Mapping
+
+from ..errors import TreeError
+from ..resources import corpus_dir
+
+
+def normalize_path(path: str) -> str:
+    """Return ``path`` as a clean relative POSIX path or raise :class:`TreeError`."""
+    raw = path.replace("\\", "/")
+    pure = PurePosixPath(raw)
+    if pure.is_absolute():
+        raise TreeError("absolute path outside the tree", path=path)
+    parts = [p for p in pure.parts if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        raise TreeError("path escapes the tree", path=path)
+    if parts[0] == ".git":
+        raise TreeError("path inside .git", path=path)
+    return "/".join(parts)
+
+
+class Tree:
+    """Interface: ``kind``, ``path``, ``revision``, ``read``, ``exists``, ``walk``."""
+
+    kind = "none"
+    path = ""
+    revision = ""
+
+    def read(self, path: str) -> str | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def exists(self, path: str) -> bool:
+        return self.read(path) is not None
+
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.path}" + (f" @ {self.revision}" if self.revision else "")
+
+
+class DirTree(Tree):
+    kind = "dir"
+
+    def __init__(self, root: str | os.PathLike[str], kind: str = "dir"):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise TreeError("not a directory", path=str(root))
+        self.kind = kind
+        self.path = str(self.root)
+        self._cache: dict[str, str | None] = {}
+
+    def _resolve(self, path: str) -> Path:
+        rel = normalize_path(path)
+        full = (self.root / rel).resolve()
+        if full != self.root and self.root not in full.parents:
+            raise TreeError("path leaves the tree through a symlink", path=path)
+        return full
+
+    def read(self, path: str) -> str | None:
+        try:
+            rel = normalize_path(path)
+        except TreeError:
+            return None
+        if rel in self._cache:
+            return self._cache[rel]
+        try:
+            full = self._resolve(rel)
+            data = full.read_bytes() if full.is_file() else None
+        except (OSError, TreeError):
+            data = None
+        text = None if data is None else data.decode("utf-8", errors="surrogateescape")
+        self._cache[rel] = text
+        return text
+
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(suffixes):
+                    yield Path(dirpath, name).relative_to(self.root).as_posix()
+
+
+def corpus_tree() -> DirTree:
+    return DirTree(corpus_dir() / "tree", kind="corpus")
+
+
+def is_kernel_tree(root: str | os.PathLike[str]) -> bool:
+    """A directory looks like a kernel tree when it has the top-level Kconfig/Makefile and arch/."""
+    base = Path(root)
+    return (base / "arch").is_dir() and (base / "Makefile").is_file() and (
+        (base / "Kconfig").is_file() or (base / "init").is_dir())
+
+
+@dataclass
+class OverlayTree(Tree):
+    """A tree with some files replaced (the post-image of a patch) or deleted (``None``)."""
+
+    base: Tree
+    changes: Mapping[str, str | None] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return self.base.kind
+
+    @property
+    def path(self) -> str:  # type: ignore[override]
+        return self.base.path
+
+    @property
+    def revision(self) -> str:  # type: ignore[override]
+        return self.base.revision
+
+    def read(self, path: str) -> str | None:
+        if path in self.changes:
+            return self.changes[path]
+        return self.base.read(path)
+
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:
+        seen = set()
+        for p in self.base.walk(suffixes):
+            seen.add(p)
+            if self.changes.get(p, "") is not None:
+                yield p
+        for p, text in sorted(self.changes.items()):
+            if p not in seen and text is not None and p.endswith(suffixes):
+                yield p
