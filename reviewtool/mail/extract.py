@@ -111,6 +111,10 @@ def _hunk_end(lines: list[str], i: int) -> tuple[int, bool]:
             break
         j += 1
     complete = old <= 0 and new <= 0
+    if not complete:
+        # blank lines at the cut are more likely spacing after the mail than stripped context
+        while j > i + 1 and lines[j - 1] == "":
+            j -= 1
     if complete and j < n and lines[j].startswith("\\"):
         j += 1  # "\ No newline at end of file" belongs to the last line of the hunk
     return j, complete
@@ -122,6 +126,8 @@ def find_diff(body: str) -> tuple[str, int, tuple[str, ...]]:
     Line numbers in the notes are 1-based lines of ``body``.
     """
     lines = body.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the text after the final newline is not a line
     n = len(lines)
     notes: list[str] = []
     start = next((i for i in range(n) if _file_header(lines, i) is not None), None)

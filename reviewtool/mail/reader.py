@@ -43,7 +43,8 @@ class Mail:
 # such as "From the spec:" must not split a format-patch file that git wrote without escaping.
 _FROM_LINE = re.compile(rb"^From \S+ .*\d:\d\d(?::\d\d)?\b.*\d{4}\s*$")
 _FORMAT_PATCH = re.compile(rb"^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001\s*$")
-_FORMAT_PATCH_TEXT = re.compile(r"^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001\s*$")
+_FORMAT_PATCH_TEXT = re.compile(r"^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001[ \t]*$",
+                                re.MULTILINE)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 _BASE_COMMIT = re.compile(r"^base-commit: *([0-9a-fA-F]{7,64})\s*$", re.MULTILINE)
@@ -305,4 +306,7 @@ def _body(msg: Message) -> tuple[str, list[str], str]:
         pieces.append(text)
     if saw_html and not pieces:
         notes.append("only an HTML part, not read")
-    return "".join(pieces), notes, attached_sha
+    body = "".join(pieces)
+    if body and not body.endswith("\n"):
+        body += "\n"  # MIME gives the newline before a boundary to the boundary
+    return body, notes, attached_sha
