@@ -1,0 +1,137 @@
+"""config-change: the patch changes what is built, or how it behaves, outside its scope."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..findings import Finding, format_config
+from ..model.compare import CHANGES, Cell
+from . import Check
+from .context import PatchContext
+from .locate import locate_definition
+
+KIND_WORDS = {
+    "function": "a function", "variable": "a variable", "macro": "a macro",
+    "no-op macro": "a no-op macro", "absent": "absent",
+}
+
+
+class ConfigChange(Check):
+    """A patch changes compiled code or behaviour in a configuration outside its scope.
+
+    Rationale: a patch about one feature (its scope: ``paravirt`` in the subject means
+    ``CONFIG_PARAVIRT``) should leave kernels built without that feature alone. reviewtool
+    builds a model of every touched function per configuration class, before and after the
+    patch, folds configuration-dependent macros to their value in that class, and compares.
+    A function or variable newly built (or no longer built) where every scope symbol is off is an
+    error: nothing proves it unused. A body whose canonical form differs is an error; one that
+    is only compiled differently (an empty function replacing a no-op macro) is reported as
+    info.
+
+    Bad (scope CONFIG_PARAVIRT; with CONFIG_X86_PAE=y, CONFIG_PARAVIRT=n the function is now
+    built where a no-op macro stood)::
+
+        -#ifndef CONFIG_X86_PAE
+        -void vmalloc_sync_all(void)
+        +void _vmalloc_sync_all(void)
+
+    Good (same feature; with SHARED_KERNEL_PMD folded to 1 the body is empty, like the macro)::
+
+        -#ifndef CONFIG_X86_PAE
+         void vmalloc_sync_all(void)
+         {
+        +	if (SHARED_KERNEL_PMD)
+        +		return;
+    """
+
+    id = "config-change"
+    severity = "error"
+    title = "change outside the patch's scope"
+
+    def run(self, ctx: PatchContext) -> Iterable[Finding]:
+        table = ctx.table
+        if table is None or not ctx.scope:
+            return
+        columns = ctx.out_of_scope
+        scope = ", ".join(ctx.scope)
+        for name in table.names:
+            groups: dict[tuple[str, str, str], list[int]] = {}
+            for col in columns:
+                cell = table.cell(name, col)
+                if cell.verdict in CHANGES or (cell.verdict in ("equivalent", "renamed")):
+                    groups.setdefault((cell.verdict, cell.before, cell.after), []).append(col)
+            for (verdict, _, _), cols in groups.items():
+                yield self._finding(ctx, name, verdict, cols, scope)
+
+    def _finding(self, ctx: PatchContext, name: str, verdict: str, cols: list[int],
+                 scope: str) -> Finding:
+        table = ctx.table
+        cell: Cell = table.cell(name, cols[0])
+        configs = tuple(table.classes[c] for c in cols)
+        where = " or ".join(format_config(c) for c in configs)
+        folded = ", ".join(f"{m}={v}" for m, v in cell.folded)
+        folded_note = f" (folded: {folded})" if folded else ""
+        before_kind = KIND_WORDS.get(cell.before, cell.before)
+        if verdict == "added":
+            severity = "error"
+            previously = f"before, {name} was absent" if cell.before == "absent" else \
+                f"before, {name} was {before_kind}"
+            message = (f"{name}() is now built with {where}, outside the patch's scope "
+                       f"({scope}); {previously}. Nothing proves it unused there.")
+        elif verdict == "removed":
+            severity = "error"
+            message = (f"{name} ({before_kind}) is no longer built with {where}, outside the "
+                       f"patch's scope ({scope}).")
+        elif verdict == "changed":
+            severity = "error"
+            message = (f"{name}() behaves differently with {where}, outside the patch's scope "
+                       f"({scope}){folded_note}: {_summary(cell)}.")
+        elif verdict == "uncertain":
+            severity = "warning"
+            message = (f"{name}() reads differently with {where}, outside the patch's scope "
+                       f"({scope}), but part of it could not be parsed: not decided.")
+        elif verdict == "renamed":
+            severity = "info"
+            message = (f"{name}() is new with {where} but carries {cell.note}; same "
+                       f"behaviour once inlined.")
+        else:
+            severity = "info"
+            extra = f"; {cell.note}" if cell.note else ""
+            message = (f"{name} is compiled differently with {where} ({before_kind} before, "
+                       f"{KIND_WORDS.get(cell.after, cell.after)} after) but behaves the same "
+                       f"once configuration-dependent macros are folded{folded_note}{extra}.")
+        side = "source" if verdict == "removed" else "target"
+        location = locate_definition(ctx, name, cols, side)
+        evidence = {
+            "kind": "variant-diff", "before": cell.before if cell.before != "no-op macro"
+            else "no-op macro", "after": cell.after, "verdict": verdict,
+            "folded": dict(cell.folded), "diff": list(cell.diff),
+        }
+        return Finding(id=self.id, severity=severity, message=message, patch=ctx.index,
+                       file=location.path, line=location.line, side=location.side,
+                       function=name, configs=configs, evidence=evidence,
+                       diff_line=location.diff_line, hunk=location.hunk)
+
+
+def _summary(cell: Cell) -> str:
+    """A reviewer's one-liner for a canonical diff: what moved, what appeared, what went."""
+    removed = [l[1:].strip() for l in cell.diff if l.startswith("-") and l[1:].strip()]
+    added = [l[1:].strip() for l in cell.diff if l.startswith("+") and l[1:].strip()]
+    moved = [l for l in removed if l in added]
+    parts = []
+    if moved:
+        parts.append("statements reordered (" + "; ".join(_short(m) for m in moved[:2]) + ")")
+    gone = [l for l in removed if l not in added]
+    new = [l for l in added if l not in removed]
+    if gone:
+        parts.append("no longer " + "; ".join(_short(g) for g in gone[:2]))
+    if new:
+        parts.append("now " + "; ".join(_short(n) for n in new[:2]))
+    return ", ".join(parts) or "canonical bodies differ"
+
+
+def _short(line: str) -> str:
+    text = " ".join(line.split())
+    for a, b in ((" ( ", "("), (" )", ")"), (" ,", ","), ("( ", "("), (" ;", ";"), ("& ", "&")):
+        text = text.replace(a, b)
+    return text if len(text) < 70 else text[:67] + "..."

@@ -1,0 +1,318 @@
+"""Everything the checks of one patch look at, built once: the applied patch, the trees before and
+after, the configuration classes, the variant table, the scope.
+
+Scope (design.md): the symbols inferred from the subject (its prefix and words, matched against the
+tree's Kconfig symbols and a few well-known aliases), from the body only when the subject names
+nothing, plus the symbols that make a new run-time condition run-time: for a macro such as
+``SHARED_KERNEL_PMD`` that is a constant in some configurations and a ``paravirt_ops`` field in
+others, the symbols of the innermost conditional around its run-time definition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from ..mail import Mail
+from ..model.compare import VariantTable, analyse
+from ..model.functions import definitions
+from ..model.unit import ConfigModel
+from ..patch import Patch
+from ..patch.apply import FileResult, apply_file
+from ..tree import OverlayTree, Tree
+from ..variants.classes import enumerate_configs
+from ..variants.conditions import scan
+from ..variants.kconfig import KconfigModel
+from ..variants.preprocess import preprocess
+from ..variants.config import Configuration
+from ..errors import ReviewtoolError
+
+# Subject words that name a feature under another symbol than the word itself.
+ALIASES = {
+    "paravirt": "PARAVIRT", "paravirtualization": "PARAVIRT", "pv": "PARAVIRT",
+    "xen": "XEN", "vmi": "VMI", "kvm": "KVM", "lguest": "LGUEST_GUEST", "pae": "X86_PAE",
+    "highmem": "HIGHMEM", "highpte": "HIGHPTE", "numa": "NUMA", "smp": "SMP", "kmsan": "KMSAN",
+    "kasan": "KASAN", "kfence": "KFENCE", "hugetlb": "HUGETLB_PAGE", "memcg": "MEMCG",
+}
+_RUNTIME_IDENT = re.compile(r"[A-Za-z_]\w*")
+_C_WORDS = {"unsigned", "signed", "long", "int", "short", "char", "void", "sizeof", "const",
+            "volatile", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "UL", "ULL"}
+
+
+@dataclass
+class AgainstPatch:
+    mail: Mail
+    patch: Patch
+
+
+@dataclass
+class PatchContext:
+    index: int
+    mail: Mail
+    patch: Patch | None
+    results: tuple[FileResult, ...]
+    before: Tree
+    after: Tree
+    arch: str
+    kconfig: KconfigModel | None = None
+    scope: tuple[str, ...] = ()
+    scope_reason: str = ""
+    table: VariantTable | None = None
+    against: tuple[AgainstPatch, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    def result(self, path: str) -> FileResult | None:
+        for result in self.results:
+            if result.path == path:
+                return result
+        return None
+
+    @property
+    def out_of_scope(self) -> list[int]:
+        """Columns of the variant table where every scope symbol is off."""
+        if self.table is None or not self.scope:
+            return []
+        cols = []
+        for col, cls in enumerate(self.table.classes):
+            config = dict(self.table.configs[col].items())
+            if all(config.get(s, "n") == "n" for s in self.scope):
+                cols.append(col)
+        return cols
+
+
+def apply_patch(patch: Patch, base: Tree) -> tuple[tuple[FileResult, ...], OverlayTree]:
+    results = []
+    changes: dict[str, str | None] = {}
+    for fpatch in patch.files:
+        before = base.read(fpatch.source_path) if fpatch.source_path else None
+        result = apply_file(fpatch, before)
+        results.append(result)
+        if fpatch.is_deleted and result.applied:
+            changes[fpatch.source_path] = None
+        elif result.after is not None and fpatch.target_path:
+            changes[fpatch.target_path] = result.after
+            if fpatch.source_path and fpatch.source_path != fpatch.target_path:
+                changes[fpatch.source_path] = None
+    return tuple(results), OverlayTree(base, changes)
+
+
+# -- translation units and symbols ---------------------------------------------------------------
+
+def translation_units(patch: Patch, before: Tree, after: Tree, arch: str) -> list[str]:
+    """The touched ``.c`` files, and for touched headers the ``.c`` files that include them
+    (searched near the header: the arch directory and the header's own directory)."""
+    tus: list[str] = []
+    headers = []
+    for fpatch in patch.files:
+        path = fpatch.path
+        if path.endswith(".c"):
+            tus.append(path)
+        elif path.endswith(".h"):
+            headers.append(path)
+    if headers:
+        wanted = {h.rsplit("/", 1)[-1] for h in headers}
+        for candidate in before.walk((".c",)):
+            if not (candidate.startswith(f"arch/{arch}/") or candidate.startswith("mm/")):
+                continue
+            if candidate in tus:
+                continue
+            text = before.read(candidate) or ""
+            if any(f"{name}>" in text or f'{name}"' in text for name in wanted):
+                tus.append(candidate)
+        if not tus:
+            tus.extend(headers)
+    return tus
+
+
+def involved_symbols(trees: Sequence[Tree], tus: Sequence[str], arch: str) -> set[str]:
+    """CONFIG_ symbols in the conditionals of every file the units read (two rounds: all off,
+    then all of the first round's symbols on, so headers included only under a symbol count)."""
+    symbols: set[str] = set()
+    scanned: set[tuple[int, str]] = set()
+    for round_ in range(2):
+        config = Configuration.from_mapping({s: "y" for s in symbols} if round_ else {})
+        for tree in trees:
+            for tu in tus:
+                if not tree.exists(tu):
+                    continue
+                unit = preprocess(tree, tu, config, arch=arch)
+                for variant in unit.files:
+                    key = (id(tree), variant.path)
+                    if key in scanned:
+                        continue
+                    scanned.add(key)
+                    text = tree.read(variant.path)
+                    if text is not None:
+                        symbols |= set(scan(text, variant.path).symbols)
+    return symbols
+
+
+# -- touched names ---------------------------------------------------------------------------
+
+def _directive_blocks(text: str, path: str) -> list[tuple[int, int]]:
+    """(first, last) line of every conditional block, from its #if to its #endif."""
+    blocks, stack = [], []
+    for directive in scan(text, path).directives:
+        if directive.kind in ("if", "ifdef", "ifndef"):
+            stack.append(directive.line)
+        elif directive.kind == "endif" and stack:
+            blocks.append((stack.pop(), directive.end_line))
+    return blocks
+
+
+def touched_names_for(results: Sequence[FileResult], before_trees: Tree, after_tree: Tree):
+    """Returns a function for :func:`analyse`: the names whose definition overlaps a changed
+    line (either side), or sits in a conditional block whose directive the patch changed, plus
+    the names of touched macros (a macro can become a function)."""
+
+    def touched(before: Sequence[ConfigModel], after: Sequence[ConfigModel]) -> list[str]:
+        names: dict[str, tuple[str, int]] = {}
+        for result in results:
+            sides = ((before, result.patch.source_path, result.removed, result.before),
+                     (after, result.patch.target_path, result.added, result.after))
+            for models, path, changed, text in sides:
+                if not path or not changed or text is None:
+                    continue
+                spans = [(line, line) for line in changed]
+                try:
+                    blocks = _directive_blocks(text, path)
+                except ReviewtoolError:
+                    blocks = []
+                for first, last in blocks:
+                    if any(first <= line <= last and _is_directive(text, line)
+                           for line in changed):
+                        spans.append((first, last))
+                for model in models:
+                    for definition in model.by_file.get(path, ()):
+                        if any(definition.line <= hi and lo <= definition.end_line
+                               for lo, hi in spans):
+                            names.setdefault(definition.name, (path, definition.line))
+                    for unit in model.units:
+                        for macro in unit.definitions:
+                            if macro.path == path and macro.line in changed \
+                                    and macro.params is not None:
+                                names.setdefault(macro.name, (path, macro.line))
+        return sorted(names, key=lambda n: (names[n], n))
+
+    return touched
+
+
+def _is_directive(text: str, line: int) -> bool:
+    lines = text.split("\n")
+    return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("#")
+
+
+# -- scope -----------------------------------------------------------------------------------
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^A-Za-z0-9_]+", text) if len(w) >= 2]
+
+
+def scope_from_words(text: str, kconfig: KconfigModel | None, arch: str) -> list[str]:
+    known = set(kconfig.symbols) if kconfig is not None else set()
+    found: list[str] = []
+    for word in _words(text):
+        candidates = []
+        upper = word.upper()
+        if word.lower() in ALIASES:
+            candidates.append("CONFIG_" + ALIASES[word.lower()])
+        candidates += [f"CONFIG_{upper}", f"CONFIG_X86_{upper}"]
+        for cand in candidates:
+            if (cand in known or (not known and word.lower() in ALIASES)) and cand not in found:
+                if kconfig is not None and cand in kconfig.symbols \
+                        and kconfig.symbols[cand].type not in ("bool", "tristate"):
+                    continue
+                found.append(cand)
+                break
+    return found
+
+
+def runtime_scope(results: Sequence[FileResult], after: Sequence[ConfigModel],
+                  after_tree: Tree) -> list[str]:
+    """Symbols that make the new run-time conditions of the patch run-time."""
+    added_text = []
+    for result in results:
+        if result.after is None:
+            continue
+        lines = result.after.split("\n")
+        added_text += [lines[n - 1] for n in sorted(result.added) if n <= len(lines)]
+    conditions = " ".join(re.findall(r"\b(?:if|while)\s*\((.*)\)|\?", " ".join(added_text)))
+    candidates = set(_RUNTIME_IDENT.findall(conditions))
+    found: list[str] = []
+    for name in sorted(candidates):
+        for model in after:
+            macro = model.macro(name)
+            if macro is None or macro.params is not None:
+                continue
+            value = model.macro_value(name) or ""
+            if not (set(_RUNTIME_IDENT.findall(value)) - _C_WORDS):
+                continue  # a constant in this configuration
+            text = after_tree.read(macro.path)
+            if text is None:
+                continue
+            for symbol in _innermost_condition_symbols(text, macro.path, macro.line):
+                if symbol not in found:
+                    found.append(symbol)
+    return found
+
+
+def _innermost_condition_symbols(text: str, path: str, line: int) -> list[str]:
+    stack: list = []
+    for directive in scan(text, path).directives:
+        if directive.line >= line:
+            break
+        if directive.kind in ("if", "ifdef", "ifndef"):
+            stack.append(directive)
+        elif directive.kind in ("elif",) and stack:
+            stack[-1] = directive
+        elif directive.kind == "endif" and stack:
+            stack.pop()
+    for directive in reversed(stack):
+        if directive.expr is not None:
+            from ..variants.expr import config_symbols
+            symbols = sorted(config_symbols(directive.expr))
+            if symbols:
+                return symbols
+    return []
+
+
+def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str) -> tuple[list[str], str]:
+    title = mail.subject.title
+    found = scope_from_words(title, kconfig, arch)
+    if found:
+        return found, "from the subject"
+    found = scope_from_words(mail.body[: max(len(mail.body) - len(mail.diff), 0)], kconfig, arch)
+    if found:
+        return found, "from the description (the subject names no feature)"
+    return [], "none inferred"
+
+
+def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
+                  kconfig: KconfigModel | None, scope_override: Sequence[str] | None = None,
+                  against: Sequence[AgainstPatch] = (), limit: int = 64) -> PatchContext:
+    results, after = apply_patch(patch, base)
+    ctx = PatchContext(index=index, mail=mail, patch=patch, results=results, before=base,
+                       after=after, arch=arch, kconfig=kconfig, against=tuple(against))
+    if scope_override:
+        scope, reason = list(scope_override), "given with --scope"
+    else:
+        scope, reason = infer_scope(mail, kconfig, arch)
+    tus = translation_units(patch, base, after, arch)
+    if not tus:
+        ctx.scope, ctx.scope_reason = tuple(scope), reason
+        ctx.notes.append("no C file or header touched: nothing to compare per configuration")
+        return ctx
+    symbols = involved_symbols([base, after], tus, arch) | set(scope)
+    configs, coverage = enumerate_configs(sorted(symbols), kconfig, limit=limit)
+    touched = touched_names_for(results, base, after)
+    ctx.table = analyse(base, after, tus, configs, touched, arch, scope=scope,
+                        coverage=coverage)
+    if not scope_override:
+        extra = [s for s in runtime_scope(results, ctx.table.after, after) if s not in scope]
+        if extra:
+            scope += extra
+            reason += f"; {', '.join(extra)} from new run-time conditions"
+            ctx.table.symbols += [s for s in extra if s not in ctx.table.symbols]
+    ctx.scope, ctx.scope_reason = tuple(scope), reason
+    return ctx
