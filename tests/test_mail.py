@@ -567,6 +567,21 @@ def test_multipart_without_boundary_read_as_text(tmp_path):
     assert read_one(tmp_path, text).diff == GIT_DIFF
 
 
+def test_format_flowed_unwrapped(tmp_path):
+    flowed = ("--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n  int a;\n-int b = very_long_call(arg1, \n"
+              "arg2);\n+int b = 0;\n-- \n2.1\n")
+    text = ("From: a@b\nSubject: x\nContent-Type: text/plain; charset=utf-8; format=flowed\n\n"
+            + flowed)
+    assert read_one(tmp_path, text).diff == ("--- a/x.c\n+++ b/x.c\n@@ -1,2 +1,2 @@\n int a;\n"
+                                             "-int b = very_long_call(arg1, arg2);\n+int b = 0;\n")
+
+
+def test_quilt_patch_file_without_subject_titled_by_file_name(tmp_path):
+    m = read_one(tmp_path, QUILT_AKPM, "fix-fault.patch")
+    assert (m.author, m.subject.title, m.is_plain_diff) == (
+        "Andrew Morton <akpm@osdl.org>", "fix-fault", False)
+
+
 def test_damaged_base64_never_raises(tmp_path):
     text = ("From: a@b\nSubject: x\nContent-Transfer-Encoding: base64\n\n!!!not*base64\n")
     assert isinstance(read_one(tmp_path, text), Mail)
@@ -803,6 +818,12 @@ def test_series_newest_revision_wins():
 def test_series_newest_revision_noted():
     s = order_series([make("[PATCH 1/2] a"), make("[PATCH v2 1/2] a")])
     assert any("several series" in n and "v2" in n for n in s.notes)
+
+
+def test_series_cover_with_revision_adopted_by_patches_without():
+    cover = make("[PATCH v2 0/2] cover", diff=False)
+    s = order_series([cover, make("[PATCH 1/2] a"), make("[PATCH 2/2] b")])
+    assert s.cover is cover and titles(s) == ["a", "b"] and s.skipped == ()
 
 
 def test_series_unnumbered_follow_numbered_in_input_order():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import os
@@ -155,7 +156,11 @@ def _parse_input(data: bytes, path: str) -> list[Mail]:
         return [_parse_message(chunk, f"{path}#{k}" if many else path, from_line)
                 for k, (from_line, chunk) in enumerate(mbox, start=1)]
     if _is_header_block(data):
-        return [_parse_message(data, path, None)]
+        mail = _parse_message(data, path, None)
+        if not mail.subject.raw:
+            # quilt keeps patches as files with a From: header and no Subject:
+            mail = dataclasses.replace(mail, subject=_file_subject(path))
+        return [mail]
     text, notes = decode_bytes(data, None, "input")
     diff, offset, diff_notes = find_diff(text)
     if not diff:
@@ -163,21 +168,24 @@ def _parse_input(data: bytes, path: str) -> list[Mail]:
     return [_plain_diff(path, text, diff, offset, notes + diff_notes)]
 
 
-def _plain_diff(path: str, text: str, diff: str, offset: int, notes: tuple[str, ...]) -> Mail:
+def _file_subject(path: str) -> Subject:
     name = "(stdin)" if path == "-" else os.path.basename(path.rstrip("/")) or path
     stem = name
     for ext in _PATCH_NAMES:
         if stem.lower().endswith(ext) and len(stem) > len(ext):
             stem = stem[:-len(ext)]
             break
-    subject = Subject(raw=name, title=stem, prefixes=(), revision=1, counter=None, total=None,
-                      is_reply=False,
-                      notes=("subject taken from the file name", "revision 1 assumed"))
+    return Subject(raw=name, title=stem, prefixes=(), revision=1, counter=None, total=None,
+                   is_reply=False, notes=("subject taken from the file name", "revision 1 assumed"))
+
+
+def _plain_diff(path: str, text: str, diff: str, offset: int, notes: tuple[str, ...]) -> Mail:
     if offset:
         notes += ("text before the diff kept as its description",)
-    return Mail(source=path, subject=subject, message_id="", author="", date="", in_reply_to="",
-                references=(), to=(), cc=(), body=text, diff=diff, diff_offset=offset,
-                from_sha="", base_commit=_base_commit(text), notes=notes, is_plain_diff=True)
+    return Mail(source=path, subject=_file_subject(path), message_id="", author="", date="",
+                in_reply_to="", references=(), to=(), cc=(), body=text, diff=diff,
+                diff_offset=offset, from_sha="", base_commit=_base_commit(text), notes=notes,
+                is_plain_diff=True)
 
 
 def _base_commit(text: str) -> str:
@@ -257,9 +265,41 @@ def _part_text(part: Message, label: str) -> tuple[str, list[str]]:
     text, more = decode_bytes(payload, charset, label)
     notes.extend(more)
     text = text.replace("\r\n", "\n")
+    try:
+        flowed = str(part.get_param("format") or "").lower() == "flowed"
+        delsp = str(part.get_param("delsp") or "").lower() == "yes"
+    except Exception:
+        flowed = delsp = False
+    if flowed:
+        text = _unflow(text, delsp)
+        notes.append(f"{label}: format=flowed text unwrapped")
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, notes
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Undo RFC 3676 format=flowed the way git mailinfo does: unstuff a leading space, join a line
+    ending in a space (a soft break) to the next; the ``-- `` signature line stays."""
+    out: list[str] = []
+    pending = ""
+    for line in text.split("\n"):
+        if line == "-- ":
+            if pending:
+                out.append(pending)
+                pending = ""
+            out.append(line)
+            continue
+        if line.startswith(" "):
+            line = line[1:]
+        if line.endswith(" "):
+            pending += line[:-1] if delsp else line
+            continue
+        out.append(pending + line)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return "\n".join(out)
 
 
 def _body(msg: Message) -> tuple[str, list[str], str]:

@@ -87,6 +87,17 @@ def order_series(mails: Sequence[Mail]) -> Series:
                     skipped.extend(members)
         total = chosen[1]
         members = groups[chosen]
+        if not any(m.subject.counter == 0 for _, m in members):
+            # Senders often put "v2" on the cover letter only: adopt a lone cover of the same size.
+            for key, others_members in groups.items():
+                if key != chosen and key[1] == total and all(
+                        m.subject.counter == 0 and not m.diff for _, m in others_members):
+                    k, mail = others_members[0]
+                    skipped.remove((k, mail))
+                    members = sorted(members + [(k, mail)], key=lambda pair: pair[0])
+                    notes.append(f"cover letter v{key[0]} 0/{total} used for the "
+                                 f"v{chosen[0]} patches")
+                    break
         size = max([total] + [m.subject.counter or 0 for _, m in members])
         slots = [None] * size
         without_diff: set[int] = set()
