@@ -1,0 +1,269 @@
+"""Command line: the only place that wires the stages together.
+
+``reviewtool check PATCH...``  review mails/diffs against a tree (see README);
+``reviewtool model PATH``      what the model knows of one file, per configuration.
+
+Exit status: 0 when no finding reaches ``--fail-on``, 1 when one does, 2 for a usage error or
+input that cannot be read as mail or diff at all (one line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import ReviewtoolError, UsageError
+from .findings import Finding, reaches, sort_findings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewtool",
+        description="Configuration-aware review of Linux kernel patches.")
+    parser.add_argument("--version", action="version", version=f"reviewtool {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="review patch mails or diffs")
+    check.add_argument("inputs", nargs="+", metavar="PATCH",
+                       help="mbox, mail, .diff/.patch file, or - for standard input")
+    check.add_argument("--tree", help="kernel tree (directory); default: the current directory "
+                       "if it is a kernel tree, else the bundled corpus")
+    check.add_argument("--arch", help="architecture (default: from the patch's paths)")
+    check.add_argument("--against", action="append", default=[], metavar="MBOX",
+                       help="another queued patch (mbox/mail/diff) to check for clashes")
+    check.add_argument("--scope", help="comma-separated CONFIG_ symbols the patch is about "
+                       "(default: inferred from the subject)")
+    check.add_argument("--format", choices=("terminal", "json", "email"), default="terminal")
+    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
+                       default="error")
+    check.add_argument("--output", help="write the report to this file instead of stdout")
+    check.add_argument("--quiet", action="store_true",
+                       help="print nothing; only the exit status tells")
+    check.add_argument("--max-configs", type=int, default=64,
+                       help="configurations to enumerate before sampling (default 64)")
+
+    model = sub.add_parser("model", help="what the model knows of a file")
+    model.add_argument("path", help="file path relative to the tree")
+    model.add_argument("--tree", help="kernel tree (default: as for check)")
+    model.add_argument("--arch", help="architecture (default: from the path)")
+    model.add_argument("--config", action="append", default=[], metavar="SYM=VAL",
+                       help="project the file onto this configuration (repeatable)")
+    model.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def _select_tree(option: str | None, notes: list[str]):
+    from .tree import DirTree, corpus_tree, is_kernel_tree
+
+    if option:
+        return DirTree(option)
+    cwd = Path.cwd()
+    if is_kernel_tree(cwd):
+        notes.append(f"reviewing against the kernel tree in the current directory ({cwd})")
+        return DirTree(cwd)
+    notes.append("no --tree and the current directory is not a kernel tree: "
+                 "reviewing against the bundled corpus (Linux 2.6.21 i386 model)")
+    return corpus_tree()
+
+
+def _infer_arch(paths: Sequence[str], default: str = "i386") -> str:
+    for path in paths:
+        parts = path.split("/")
+        if len(parts) > 2 and parts[0] == "arch":
+            return parts[1]
+        if len(parts) > 2 and parts[0] == "include" and parts[1].startswith("asm-") \
+                and parts[1] != "asm-generic":
+            return parts[1][4:]
+    return default
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checks import run_checks
+    from .checks.context import AgainstPatch, build_context
+    from .mail import order_series, read_inputs
+    from .patch import parse_diff
+    from .report import Matrix, PatchReport, ReviewResult
+    from .variants.kconfig import read_kconfig
+
+    notes: list[str] = []
+    mails = read_inputs(args.inputs, stdin=sys.stdin.buffer if "-" in args.inputs else None)
+    series = order_series(mails)
+    notes += list(series.notes)
+    patches = [m for m in series.patches if m is not None]
+    if not any(m.diff for m in patches):
+        raise UsageError("no diff found in the input", path=", ".join(args.inputs))
+    tree = _select_tree(args.tree, notes)
+    all_paths: list[str] = []
+    parsed = []
+    for mail in patches:
+        try:
+            parsed.append((mail, parse_diff(mail.diff, source=mail.source)))
+            all_paths += list(parsed[-1][1].paths)
+        except ReviewtoolError as err:
+            parsed.append((mail, err))
+    if all(isinstance(p, ReviewtoolError) for _, p in parsed):
+        raise next(p for _, p in parsed if isinstance(p, ReviewtoolError))
+    arch = args.arch or _infer_arch(all_paths)
+    kconfig = None
+    try:
+        kconfig = read_kconfig(tree, arch)
+        if kconfig is None:
+            notes.append(f"no arch/{arch}/Kconfig in the tree: configurations unconstrained")
+    except ReviewtoolError as err:
+        notes.append(f"Kconfig not used: {err.one_line()}")
+
+    against = []
+    if args.against:
+        for mail in read_inputs(args.against):
+            if mail.diff:
+                try:
+                    against.append(AgainstPatch(mail, parse_diff(mail.diff, source=mail.source)))
+                except ReviewtoolError as err:
+                    notes.append(f"--against {mail.source}: {err.one_line()}")
+    scope = [s.strip() for s in args.scope.split(",") if s.strip()] if args.scope else None
+    if scope:
+        scope = [s if s.startswith("CONFIG_") else f"CONFIG_{s}" for s in scope]
+
+    findings: list[Finding] = []
+    diagnostics: list[str] = []
+    reports: list[PatchReport] = []
+    coverage: dict = {}
+    current = tree
+    for index, (mail, patch) in enumerate(parsed):
+        report = PatchReport(index=index, subject=mail.subject.raw, message_id=mail.message_id,
+                             author=mail.author, applied=False, scope=(), scope_reason="",
+                             files=(), mail=mail)
+        report.notes += list(mail.notes)
+        reports.append(report)
+        if isinstance(patch, ReviewtoolError):
+            report.notes.append(f"not reviewed: {patch.one_line()}")
+            findings.append(Finding(id="unreadable-patch", severity="error", patch=index,
+                                    message=patch.one_line(), file=patch.path, line=patch.line,
+                                    evidence={"kind": "parse", "reason": patch.message}))
+            continue
+        report.files = patch.paths
+        try:
+            ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
+                                limit=args.max_configs)
+        except ReviewtoolError as err:
+            report.notes.append(f"not analysed: {err.one_line()}")
+            findings.append(Finding(id="analysis-error", severity="warning", patch=index,
+                                    message=f"could not analyse the patch: {err.one_line()}",
+                                    file=err.path, line=err.line,
+                                    evidence={"kind": "analysis", "reason": err.message}))
+            continue
+        report.applied = all(r.applied for r in ctx.results)
+        report.scope, report.scope_reason = ctx.scope, ctx.scope_reason
+        report.notes += ctx.notes
+        if ctx.table is not None:
+            table = ctx.table
+            report.matrix = Matrix(
+                names=tuple(table.names), columns=tuple(table.classes),
+                verdicts={(n, c): table.cell(n, c).verdict for n in table.names
+                          for c in range(len(table.classes))},
+                out_of_scope=tuple(ctx.out_of_scope))
+            coverage = _merge_coverage(coverage, table.coverage)
+        found, crashed = run_checks(ctx)
+        findings += found
+        diagnostics += crashed
+        current = ctx.after  # the series: later patches apply on top of earlier ones
+
+    result = ReviewResult(
+        tree={"kind": tree.kind, "path": tree.path, "revision": tree.revision, "arch": arch},
+        patches=reports, findings=sort_findings(findings), coverage=coverage, notes=notes,
+        diagnostics=diagnostics, version=__version__)
+    text = _render(result, args.format, args.output)
+    _emit(text, args)
+    for diagnostic in diagnostics:
+        print(f"reviewtool: {diagnostic}", file=sys.stderr)
+    failing = any(reaches(f.severity, args.fail_on) for f in findings)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _merge_coverage(old: dict, new: dict) -> dict:
+    if not old:
+        return dict(new)
+    merged = dict(old)
+    merged["symbols"] = sorted(set(old.get("symbols", [])) | set(new.get("symbols", [])))
+    merged["classes"] = max(old.get("classes", 0), new.get("classes", 0))
+    merged["of"] = max(old.get("of", 0), new.get("of", 0))
+    return merged
+
+
+def _render(result, fmt: str, output: str | None) -> str:
+    if fmt == "json":
+        from .report.json_report import render
+        return render(result)
+    if fmt == "email":
+        from .report.email_report import render
+        return render(result)
+    from .report.terminal import render
+    color = None if output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR") \
+        else False
+    return render(result, color=color)
+
+
+def _emit(text: str, args: argparse.Namespace) -> None:
+    if args.quiet:
+        return
+    if args.output:
+        tmp = Path(args.output + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(args.output)  # nothing half-written
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from .model.describe import describe_file, render_text
+    from .tree import normalize_path
+
+    notes: list[str] = []
+    tree = _select_tree(args.tree, notes)
+    path = normalize_path(args.path)
+    if tree.read(path) is None:
+        raise UsageError("no such file in the tree", path=path)
+    arch = args.arch or _infer_arch([path])
+    config = {}
+    for item in args.config:
+        if "=" not in item:
+            raise UsageError("--config wants SYM=VAL", text=item)
+        key, value = item.split("=", 1)
+        key = key if key.startswith("CONFIG_") else f"CONFIG_{key}"
+        config[key] = value
+    info = describe_file(tree, path, arch, config or None)
+    info["tree"] = {"kind": tree.kind, "path": tree.path, "arch": arch}
+    info["notes"] = notes + info.get("notes", [])
+    if args.format == "json":
+        import json
+        sys.stdout.write(json.dumps(info, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(info))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return cmd_check(args)
+        return cmd_model(args)
+    except ReviewtoolError as err:
+        print(f"reviewtool: {err.one_line()}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("reviewtool: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""A reply mail in the kernel's style: the patch quoted with ``> ``, each comment under the hunk
+it is about, ``> ...`` for what was trimmed. Original lines are quoted exactly."""
+
+from __future__ import annotations
+
+import textwrap
+from email.utils import formatdate
+
+from ..findings import Finding
+from . import PatchReport, ReviewResult
+from .quote import file_header, hunk_ranges
+
+WIDTH = 72
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, break_on_hyphens=False) or [""]
+
+
+def _comment(finding: Finding) -> list[str]:
+    lines = _wrap(finding.message)
+    evidence = finding.evidence
+    diff = evidence.get("diff") if isinstance(evidence, dict) else None
+    if diff and finding.id == "config-change":
+        lines.append("")
+        lines.append("Canonical body, before -> after (macros folded):")
+        lines += ["    " + d for d in list(diff)[:12]]
+    return lines
+
+
+def render_patch(report: PatchReport, findings: list[Finding]) -> str:
+    mail = report.mail
+    headers = [
+        "From: reviewtool <reviewtool@localhost>",
+        f"To: {mail.author}" if mail.author else "To: ",
+    ]
+    cc = [a for a in tuple(mail.to) + tuple(mail.cc) if a and a != mail.author]
+    if cc:
+        headers.append("Cc: " + ",\n    ".join(cc))
+    subject = mail.subject.raw
+    if not subject.lower().startswith("re:"):
+        subject = "Re: " + subject
+    headers.append(f"Subject: {subject}")
+    headers.append(f"Date: {formatdate(0, localtime=False)}")
+    if mail.message_id:
+        headers.append(f"In-Reply-To: <{mail.message_id}>")
+        refs = list(mail.references) + [mail.message_id]
+        headers.append("References: " + " ".join(f"<{r}>" for r in dict.fromkeys(refs)))
+    headers.append("MIME-Version: 1.0")
+    headers.append("Content-Type: text/plain; charset=utf-8")
+    headers.append("Content-Transfer-Encoding: 8bit")
+
+    body_lines = mail.body.split("\n")
+    description = body_lines[:mail.diff_offset] if mail.diff else body_lines
+    description = _description(description)
+    diff_lines = mail.diff.split("\n") if mail.diff else []
+
+    out: list[str] = []
+    who = mail.author or "you"
+    date = mail.date
+    out.append(f"On {date} {who} wrote:" if date else f"{who} wrote:")
+    out.append("")
+    out += ["> " + l if l else ">" for l in description]
+    out.append("")
+
+    general = [f for f in findings if not f.diff_line]
+    anchored = [f for f in findings if f.diff_line]
+    for finding in general:
+        out += _comment(finding)
+        out.append("")
+
+    ranges = hunk_ranges(mail.diff) if mail.diff else []
+    by_hunk: dict[tuple[int, int], list[Finding]] = {}
+    for finding in sorted(anchored, key=lambda f: (f.diff_line, f.id)):
+        span = next((r for r in ranges if r[0] <= finding.diff_line <= r[1]), None)
+        if span is None:
+            span = (finding.diff_line, finding.diff_line)
+        by_hunk.setdefault(span, []).append(finding)
+    last_quoted = 0
+    for span in sorted(by_hunk):
+        first, last = span
+        header = file_header(mail.diff, first) if ranges else []
+        if last_quoted or first > 1:
+            out.append("> ...")
+        for number in header:
+            if number > last_quoted:
+                out.append(_q(diff_lines[number - 1]))
+        for number in range(first, last + 1):
+            out.append(_q(diff_lines[number - 1]))
+        last_quoted = last
+        out.append("")
+        seen = set()
+        for finding in by_hunk[span]:
+            key = (finding.id, finding.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            out += _comment(finding)
+            out.append("")
+    if not findings:
+        out.append("reviewtool found nothing to say about this patch.")
+        out.append("")
+    out.append("-- ")
+    out.append(f"reviewtool {report.index}: scope {', '.join(report.scope) or '(none)'} "
+               f"({report.scope_reason})")
+    return "\n".join(headers) + "\n\n" + "\n".join(out) + "\n"
+
+
+def _q(line: str) -> str:
+    return "> " + line if line else ">"
+
+
+def _description(lines: list[str]) -> list[str]:
+    """The author's description, without sign-offs, the diffstat and trailing separators."""
+    kept = []
+    for line in lines:
+        if line.strip() in ("---", "--") or line.startswith(("Signed-off-by:", "Cc:",
+                                                             "Acked-by:", "Reviewed-by:")):
+            break
+        kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    return kept
+
+
+def render(result: ReviewResult) -> str:
+    parts = []
+    for report in result.patches:
+        if report.mail is None:
+            continue
+        findings = [f for f in result.findings if f.patch == report.index]
+        parts.append(render_patch(report, findings))
+    return "\n".join(parts)
