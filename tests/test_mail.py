@@ -874,3 +874,12 @@ def test_public_types_are_frozen():
     with pytest.raises(AttributeError):
         m.diff = ""  # type: ignore[misc]
     assert isinstance(m.subject, Subject)
+
+
+def test_single_path_string_is_not_split_into_letters(tmp_path):
+    assert len(read_inputs(write(tmp_path, "a.patch", GIT_DIFF))) == 1  # type: ignore[arg-type]
+
+
+def test_text_starting_with_from_word_is_not_an_mbox(tmp_path):
+    assert_one_line_error([write(tmp_path, "n.txt", "From here on\nNote: nothing\n")],
+                          contains="neither")

@@ -8,7 +8,8 @@ What is read
     ``email`` package (``policy.default``): MIME multipart, quoted-printable and base64 parts,
     RFC 2047 headers.  The body is the text/plain parts followed by any patch attachments
     (text/x-patch, text/x-diff, or any text or application part named ``*.patch``/``*.diff``),
-    CRLF turned into LF.
+    CRLF turned into LF, ``format=flowed`` text unwrapped as git mailinfo does.  A file holding
+    one mail but no ``Subject:`` (a quilt patch with only ``From:``) is titled by its file name.
 
 What is inferred, and noted
     * ``Subject``: ``Re:`` and the ``[...]`` prefixes are taken off the title; ``vN`` (also
@@ -27,7 +28,9 @@ What is inferred, and noted
     * A bare diff gets ``is_plain_diff=True`` and a subject made from its file name.
     * ``order_series`` puts numbered patches in their slots (``None`` for a hole), the ``0/m`` mail
       in ``cover``, unnumbered patches after them in input order, and everything else (replies,
-      mails without diff, older revisions, duplicates) in ``skipped``, each with a note.
+      mails without diff, older revisions, duplicates) in ``skipped``, each with a note.  Of
+      several (revision, total) groups the newest revision that carries diffs wins; a lone
+      ``[PATCH v2 0/m]`` cover is still used when only the cover letter carries the ``v2``.
 
 What is an error
     :class:`~reviewtool.errors.MailError`, with a one-line message and the path, for an input that

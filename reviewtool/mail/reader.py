@@ -59,8 +59,11 @@ _PATCH_NAMES = (".patch", ".diff", ".dif", ".patch.txt", ".diff.txt")
 
 def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> list[Mail]:
     """Read every path (``-`` is stdin) into mails, in order; raise :class:`MailError` on bad input."""
+    if isinstance(paths, (str, bytes)):
+        paths = [os.fsdecode(paths)]  # one path given bare: do not read it letter by letter
     mails: list[Mail] = []
     for path in paths:
+        path = os.fsdecode(path)
         data = _read(path, stdin)
         mails.extend(_parse_input(data, path))
     return mails
@@ -100,6 +103,11 @@ def _lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
 
 
+def _known_header(line: bytes) -> bool:
+    m = _HEADER_LINE.match(line)
+    return bool(m) and line[:m.end() - 1].lower() in _KNOWN_HEADERS
+
+
 def _is_header_block(data: bytes) -> bool:
     """True if ``data`` starts with RFC 822 header lines naming at least one mail header."""
     lines = _lines(data)
@@ -127,7 +135,7 @@ def _split_mbox(data: bytes) -> list[tuple[bytes, bytes]] | None:
     lines = _lines(data)
     if not lines[0].startswith(b"From ") or len(lines) < 2:
         return None
-    if not (_FROM_LINE.match(lines[0]) or _HEADER_LINE.match(lines[1])):
+    if not (_FROM_LINE.match(lines[0]) or _known_header(lines[1])):
         return None
     starts = [0]
     for k in range(1, len(lines) - 1):
