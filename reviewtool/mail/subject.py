@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from reviewtool.mail.headers import decode_header
 
-_REPLY = re.compile(r"(?i)^(re|aw|sv|antw|odp)(\s*\[\d+\])?\s*:\s*")
-_FORWARD = re.compile(r"(?i)^(fwd?|wg|tr)\s*:\s*")
+# Only the reply and forward markers that cannot be mistaken for a subsystem prefix ("tr:", "sv:").
+_REPLY = re.compile(r"(?i)^(re|aw)(\s*\[\d+\])?\s*:\s*")
+_FORWARD = re.compile(r"(?i)^fwd?\s*:\s*")
 # "v2", "V2", and the run-together "PATCHv2" / "PATCH-v2" that some senders type.
 _REVISION = re.compile(r"(?i)^(?:patch-?)?v(\d+)$")
 _COUNTER = re.compile(r"^(\d+)/(\d+)$")
