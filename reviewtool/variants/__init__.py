@@ -1,0 +1,1 @@
+"""Variants: under which configuration every line is compiled (placeholder; see submodules)."""

@@ -1,0 +1,618 @@
+"""Concrete preprocessing: what the compiler sees of a file in one configuration.
+
+:func:`preprocess` runs the preprocessor's conditional logic over a translation unit: it reads
+the root file from the tree, follows ``#include``, keeps a macro table, and decides every
+``#if``/``#elif`` with the table as it is at that point. It does not expand macros in the code
+(that is :func:`~reviewtool.variants.expand.expand`'s job, on demand); it records which lines
+survive. The result is a :class:`Unit`:
+
+* ``files`` -- one :class:`FileVariant` per file, root first, then in order of first inclusion.
+  ``text`` is the file projected on the configuration: every line not compiled and every
+  directive line is replaced by an empty line, so line numbers still match the tree
+  (``len(lines)`` is the original count). ``kept[i]`` says whether line ``i + 1`` survived. A
+  file included twice counts a line as kept if either inclusion kept it;
+* ``macros`` -- the macro table at the end of the unit; ``definitions`` -- every ``#define``
+  seen, in order, redefinitions included;
+* ``missing`` -- ``#include`` targets not found in the tree, as written (``<linux/mm.h>``):
+  a sample tree lacks most headers, and that is not an error;
+* ``errors`` -- one-line messages: ``#error`` reached, an ``#if`` that cannot be evaluated
+  (taken as false), an include nested too deeply.
+
+The macro table starts with ``predefined`` (default ``{"__KERNEL__": "1"}``) and the
+configuration as Kbuild's ``autoconf.h`` defines it (``y`` -> ``CONFIG_X 1``, ``m`` ->
+``CONFIG_X_MODULE 1``, numbers as written). A name not defined reads as 0 in ``#if``.
+``IS_ENABLED``/``IS_BUILTIN``/``IS_MODULE``/``IS_REACHABLE`` work without ``linux/kconfig.h``.
+``#if`` is evaluated on the parsed expression when every name in it is undefined or an
+integer constant; otherwise the line is macro-expanded first, as C requires
+(``#if PAGETABLE_LEVELS > 2`` with ``#define PAGETABLE_LEVELS (CONFIG_X ? 3 : 2)``).
+``__has_include`` looks in the tree; ``__has_attribute``/``__has_builtin`` are 0.
+
+Include search, for ``arch`` A (``i386``) and its source arch S (``x86``): ``#include "x"`` first
+next to the including file; then, for ``<asm/x.h>``, ``include/asm-A/x.h`` (the 2.6 layout);
+then ``arch/A/include``, ``arch/S/include``, ``arch/S/include/generated``, ``include``,
+``arch/S/include/uapi``, ``arch/S/include/generated/uapi``, ``include/uapi``,
+``include/generated/uapi`` (``include_dirs`` replaces this list); last, ``<asm/x.h>`` falls
+back to ``include/asm-generic/x.h``, which stands in for the generated wrappers of a modern
+tree. Absent directories cost nothing. ``#pragma once`` is honoured; include guards work by
+normal evaluation; ``#include_next`` skips the including file itself.
+
+:func:`project` does the same for one text without following includes. With
+``partial=True`` it behaves like ``unifdef``: only the configuration's symbols are known,
+everything else (other macros, ``#define`` s in the file, constant-only expressions such as
+``#if 0``) is unknown, and a conditional is removed only when its value is known. Kept
+conditionals and other directives stay verbatim, and the ``#elif``/``#else`` rewriting follows
+unifdef 2.10 exactly (an ``#elif`` left first becomes ``#if``, a true ``#elif`` after an
+unknown branch becomes ``#else``, the branch after it becomes ``#endif``). Known
+differences from unifdef 2.10, which evaluates only ``! < > <= >= == != && || defined`` and
+plain integers: we also evaluate arithmetic and bitwise operators, suffixed and character
+constants, ``?:`` and ``IS_ENABLED(CONFIG_X)``, so we resolve conditionals it keeps.
+
+Unbalanced conditionals raise :class:`~reviewtool.errors.ConditionError`; a root file that is
+not in the tree raises :class:`~reviewtool.errors.TreeError`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
+
+from ..errors import ConditionError, TreeError
+from . import _lex
+from .config import config_lookup, config_macros
+from .expand import MacroError, Token, expand_tokens, tokenize
+from .expr import (DEFINED, UNDEFINED, Defined, Unary, evaluate, has_include_target,
+                   identifiers, parse_expr)
+
+__all__ = ["Macro", "FileVariant", "Unit", "preprocess", "project", "include_dirs_for",
+           "MAX_INCLUDE_DEPTH"]
+
+MAX_INCLUDE_DEPTH = 200
+MAX_IF_DEPTH = 256
+
+_SRCARCH = {"i386": "x86", "x86_64": "x86", "x86": "x86", "sparc64": "sparc",
+            "sparc32": "sparc", "ppc": "powerpc", "ppc64": "powerpc", "sh64": "sh",
+            "arm64": "arm64", "um": "um"}
+
+
+@dataclass(frozen=True)
+class Macro:
+    name: str
+    params: tuple[str, ...] | None = None
+    body: str = ""
+    variadic: bool = False
+    path: str = "<predefined>"
+    line: int = 0
+
+    @property
+    def function_like(self) -> bool:
+        return self.params is not None
+
+
+@dataclass(frozen=True)
+class FileVariant:
+    path: str
+    text: str
+    kept: tuple[bool, ...]
+
+    @property
+    def lines(self) -> list[str]:
+        return _lex.split_lines(self.text)
+
+
+@dataclass(frozen=True)
+class Unit:
+    path: str
+    config: Any
+    files: tuple[FileVariant, ...]
+    macros: Mapping[str, Macro]
+    definitions: tuple[Macro, ...] = ()
+    missing: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    def file(self, path: str) -> FileVariant | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+    @property
+    def root(self) -> FileVariant:
+        return self.files[0]
+
+
+def include_dirs_for(arch: str) -> list[str]:
+    """The default include path for ``arch`` (see the module manual)."""
+    src = _SRCARCH.get(arch, arch)
+    dirs = [f"arch/{arch}/include"]
+    if src != arch:
+        dirs.append(f"arch/{src}/include")
+    dirs += [f"arch/{src}/include/generated", "include", f"arch/{src}/include/uapi",
+             f"arch/{src}/include/generated/uapi", "include/uapi", "include/generated/uapi"]
+    return dirs
+
+
+def _project_lines(text: str, kept: bytearray | Sequence[int]) -> str:
+    lines = _lex.split_lines(text)
+    out = [line if k else "" for line, k in zip(lines, kept)]
+    result = "\n".join(out)
+    if text.endswith("\n") and lines:
+        result += "\n"
+    return result
+
+
+class _Fallback(Exception):
+    pass
+
+
+_HAS_INCLUDE = frozenset({"__has_include", "__has_include_next"})
+_HAS_ZERO = frozenset({"__has_attribute", "__has_builtin", "__has_cpp_attribute",
+                       "__has_feature", "__has_extension", "__has_c_attribute",
+                       "__has_declspec_attribute", "__has_warning"})
+
+
+class _Engine:
+    def __init__(self, tree: Any, config: Mapping[str, str], arch: str,
+                 include_dirs: Sequence[str] | None, predefined: Mapping[str, str] | None,
+                 follow: bool = True):
+        self.tree = tree
+        self.arch = arch
+        self.follow = follow
+        self.dirs = list(include_dirs) if include_dirs is not None else include_dirs_for(arch)
+        self.macros: dict[str, Macro] = {}
+        if predefined is None:
+            predefined = {"__KERNEL__": "1"}
+        for name, body in predefined.items():
+            self.macros[name] = _macro_from(name, str(body), "<predefined>")
+        for name, body in config_macros(config).items():
+            self.macros[name] = Macro(name, None, body, False, "<config>", 0)
+        self.definitions: list[Macro] = []
+        self.kept: dict[str, bytearray] = {}
+        self.texts: dict[str, str] = {}
+        self.missing: list[str] = []
+        self.errors: list[str] = []
+        self.once: set[str] = set()
+        self.resolved: dict[tuple[str, str, bool], str | None] = {}
+        self.values: dict[str, object] = {}
+
+    # ---------------------------------------------------------------- #if evaluation
+    def _value(self, name: str) -> object:
+        m = self.macros.get(name)
+        if m is None:
+            return UNDEFINED
+        if m.params is not None:
+            return DEFINED
+        body = m.body
+        hit = self.values.get(body)
+        if hit is None:
+            hit = DEFINED
+            if body:
+                try:
+                    e = parse_expr(body)
+                except ConditionError:
+                    e = None
+                if e is not None and not identifiers(e):
+                    v = evaluate(e, _undefined)
+                    if v is not None:
+                        hit = v
+            self.values[body] = hit
+        return hit
+
+    def test(self, raw: _lex.Raw, path: str) -> bool:
+        kw = raw.keyword
+        if kw in ("ifdef", "ifndef", "elifdef", "elifndef"):
+            name = _lex.first_name(raw.rest)
+            if name is None:
+                raise ConditionError(f"#{kw} without a macro name", path=path, line=raw.line,
+                                     text=raw.text)
+            present = name in self.macros
+            return present if kw in ("ifdef", "elifdef") else not present
+        text = raw.rest
+        try:
+            e = parse_expr(text, path, raw.line)
+        except ConditionError:
+            e = None
+        if e is not None:
+            v = evaluate(e, self._value)
+            if v is not None:
+                return v != 0
+        return self._slow_test(raw, path)
+
+    def _slow_test(self, raw: _lex.Raw, path: str) -> bool:
+        toks = tokenize(raw.rest)
+        try:
+            pre = self._replace_defined(toks, path)
+            expanded = expand_tokens(pre, self.macros)
+            expanded = self._replace_defined(expanded, path)
+            text = " ".join("0" if t.kind == "id" else t.text for t in expanded)
+            e = parse_expr(text, path, raw.line)
+        except (ConditionError, MacroError) as exc:
+            self.errors.append(f"{path}:{raw.line}: cannot evaluate {raw.text!r} "
+                               f"({exc.message}); taken as false")
+            return False
+        v = evaluate(e, _undefined)
+        if v is None:
+            self.errors.append(f"{path}:{raw.line}: cannot evaluate {raw.text!r} "
+                               "(division by zero); taken as false")
+            return False
+        return v != 0
+
+    def _replace_defined(self, toks: list[Token], path: str) -> list[Token]:
+        out: list[Token] = []
+        i = 0
+        n = len(toks)
+        while i < n:
+            t = toks[i]
+            if t.kind == "id" and t.text == "defined":
+                j = i + 1
+                paren = j < n and toks[j].text == "("
+                if paren:
+                    j += 1
+                if j >= n or toks[j].kind != "id":
+                    raise ConditionError("defined without a macro name", path=path)
+                value = toks[j].text in self.macros
+                j += 1
+                if paren:
+                    if j >= n or toks[j].text != ")":
+                        raise ConditionError("missing ')' after defined", path=path)
+                    j += 1
+                out.append(Token("number", "1" if value else "0", t.space))
+                i = j
+            elif t.kind == "id" and (t.text in _HAS_INCLUDE or t.text in _HAS_ZERO) \
+                    and i + 1 < n and toks[i + 1].text == "(":
+                depth = 0
+                j = i + 1
+                while j < n:
+                    if toks[j].text == "(":
+                        depth += 1
+                    elif toks[j].text == ")":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    j += 1
+                value = False
+                if t.text in _HAS_INCLUDE:
+                    header = "".join(x.text for x in toks[i + 2:j])
+                    value = self.resolve(header, path, t.text.endswith("_next")) is not None
+                out.append(Token("number", "1" if value else "0", t.space))
+                i = j + 1
+            else:
+                out.append(t)
+                i += 1
+        return out
+
+    # ---------------------------------------------------------------- includes
+    def resolve(self, target: str, cur: str, nxt: bool = False) -> str | None:
+        here = posixpath.dirname(cur)
+        key = (here, target, nxt)
+        if key in self.resolved:
+            return self.resolved[key]
+        found = None
+        if len(target) >= 2 and target[0] in "<\"":
+            name = target[1:-1].strip()
+            candidates: list[str] = []
+            if target[0] == '"':
+                candidates.append(posixpath.normpath(posixpath.join(here, name)))
+            if name.startswith("asm/"):
+                candidates.append(f"include/asm-{self.arch}/{name[4:]}")
+            candidates.extend(f"{d}/{name}" for d in self.dirs)
+            if name.startswith("asm/"):
+                candidates.append(f"include/asm-generic/{name[4:]}")
+            for cand in candidates:
+                if cand.startswith("../") or cand.startswith("/") or cand == "..":
+                    continue
+                if nxt and cand == cur:
+                    continue
+                if self.tree.read(cand) is not None:
+                    found = cand
+                    break
+        self.resolved[key] = found
+        return found
+
+    def include(self, raw: _lex.Raw, path: str, depth: int) -> None:
+        target = _lex.include_target(raw.rest)
+        if target is None:
+            try:
+                toks = expand_tokens(tokenize(raw.rest), self.macros)
+            except MacroError as exc:
+                self.errors.append(f"{path}:{raw.line}: {exc.message}")
+                return
+            target = _lex.include_target("".join(t.text for t in toks))
+            if target is None:
+                self.errors.append(f"{path}:{raw.line}: cannot read include {raw.text!r}")
+                return
+        found = self.resolve(target, path, raw.keyword == "include_next")
+        if found is None:
+            if target not in self.missing:
+                self.missing.append(target)
+            return
+        if found in self.once:
+            return
+        if depth + 1 > MAX_INCLUDE_DEPTH:
+            self.errors.append(f"{path}:{raw.line}: #include nested deeper than "
+                               f"{MAX_INCLUDE_DEPTH}")
+            return
+        self.run_file(found, self.tree.read(found) or "", depth + 1)
+
+    # ---------------------------------------------------------------- the walk
+    def run_file(self, path: str, text: str, depth: int = 0) -> None:
+        raws, nlines = _lex.directives(text)
+        kept = self.kept.get(path)
+        if kept is None:
+            kept = self.kept[path] = bytearray(nlines)
+            self.texts[path] = text
+        stack: list[list[Any]] = []   # [outer active, taken, seen else, raw]
+        active = True
+        pos = 1
+        for raw in raws:
+            if active and raw.line > pos:
+                kept[pos - 1:raw.line - 1] = b"\x01" * (raw.line - pos)
+            pos = raw.end_line + 1
+            kind = raw.kind
+            if kind == "if" or kind == "ifdef" or kind == "ifndef":
+                if active:
+                    value = self.test(raw, path)
+                    stack.append([True, value, False, raw])
+                    active = value
+                else:
+                    stack.append([False, True, False, raw])
+                if len(stack) > MAX_IF_DEPTH:
+                    raise ConditionError(f"#if nested deeper than {MAX_IF_DEPTH}", path=path,
+                                         line=raw.line, text=raw.text)
+            elif kind == "elif":
+                if not stack:
+                    raise ConditionError("#elif without #if", path=path, line=raw.line,
+                                         text=raw.text)
+                frame = stack[-1]
+                if frame[2]:
+                    raise ConditionError("#elif after #else", path=path, line=raw.line,
+                                         text=raw.text)
+                if frame[0] and not frame[1]:
+                    value = self.test(raw, path)
+                    frame[1] = value
+                    active = value
+                else:
+                    active = False
+            elif kind == "else":
+                if not stack:
+                    raise ConditionError("#else without #if", path=path, line=raw.line,
+                                         text=raw.text)
+                frame = stack[-1]
+                if frame[2]:
+                    raise ConditionError("#else after #else", path=path, line=raw.line,
+                                         text=raw.text)
+                frame[2] = True
+                active = frame[0] and not frame[1]
+                frame[1] = True
+            elif kind == "endif":
+                if not stack:
+                    raise ConditionError("unbalanced #endif", path=path, line=raw.line,
+                                         text=raw.text)
+                active = stack.pop()[0]
+            elif not active:
+                continue
+            elif kind == "define":
+                parsed = _lex.parse_define(raw.rest)
+                if parsed is None:
+                    self.errors.append(f"{path}:{raw.line}: #define without a name")
+                    continue
+                name, params, variadic, body = parsed
+                m = Macro(name, params, body, variadic, path, raw.line)
+                self.macros[name] = m
+                self.definitions.append(m)
+            elif kind == "undef":
+                name = _lex.first_name(raw.rest)
+                if name is not None:
+                    self.macros.pop(name, None)
+            elif kind == "include":
+                if self.follow:
+                    self.include(raw, path, depth)
+            elif kind == "error":
+                self.errors.append(f"{path}:{raw.line}: {raw.text}")
+            elif kind == "pragma":
+                if raw.rest.strip() == "once":
+                    self.once.add(path)
+        if stack:
+            raw = stack[-1][3]
+            raise ConditionError(f"#{raw.keyword} without #endif", path=path, line=raw.line,
+                                 text=raw.text)
+        if pos <= nlines:
+            kept[pos - 1:nlines] = b"\x01" * (nlines - pos + 1)
+
+    def variants(self) -> tuple[FileVariant, ...]:
+        out = []
+        for path, kept in self.kept.items():
+            text = self.texts[path]
+            out.append(FileVariant(path, _project_lines(text, kept),
+                                   tuple(b != 0 for b in kept)))
+        return tuple(out)
+
+
+def _undefined(name: str) -> object:
+    return UNDEFINED
+
+
+def _macro_from(name: str, body: str, path: str) -> Macro:
+    """A predefined macro; ``NAME(a,b)`` as the name makes it function-like."""
+    parsed = _lex.parse_define(f"{name} {body}")
+    if parsed is None:
+        return Macro(name, None, body, False, path, 0)
+    pname, params, variadic, pbody = parsed
+    return Macro(pname, params, pbody, variadic, path, 0)
+
+
+def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i386",
+               include_dirs: Sequence[str] | None = None,
+               predefined: Mapping[str, str] | None = None) -> Unit:
+    """Preprocess the unit rooted at ``path`` under ``config`` (see the module manual)."""
+    text = tree.read(path)
+    if text is None:
+        raise TreeError("no such file in the tree", path=path)
+    engine = _Engine(tree, config, arch, include_dirs, predefined)
+    engine.run_file(path, text)
+    return Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
+                tuple(engine.definitions), tuple(engine.missing), tuple(engine.errors))
+
+
+# -------------------------------------------------------------------------------------------
+# project()
+# -------------------------------------------------------------------------------------------
+
+class _NoTree:
+    def read(self, path: str) -> None:
+        return None
+
+
+def project(text: str, config: Mapping[str, str], path: str = "<input>",
+            partial: bool = False) -> str:
+    """``text`` projected on ``config``, one file, no includes (see the module manual)."""
+    if not partial:
+        engine = _Engine(_NoTree(), config, "i386", [], None, follow=False)
+        engine.run_file(path, text)
+        return _project_lines(text, engine.kept[path])
+    return _unifdef(text, config, path)
+
+
+# unifdef's states
+(OUTSIDE, FALSE_PREFIX, TRUE_PREFIX, PASS_MIDDLE, FALSE_MIDDLE, TRUE_MIDDLE, PASS_ELSE,
+ FALSE_ELSE, TRUE_ELSE, FALSE_TRAILER) = range(10)
+_PRINTING = frozenset({OUTSIDE, TRUE_PREFIX, PASS_MIDDLE, TRUE_MIDDLE, PASS_ELSE, TRUE_ELSE})
+_KEYWORD = re.compile(r"^([ \t\f\v]*#[ \t\f\v]*)([A-Za-z_]\w*)(.*)$")
+
+
+def _classify(raw: _lex.Raw, lookup: Any, path: str) -> int | None:
+    """1 true, 0 false, None unknown -- unifdef's view of a conditional."""
+    kw = raw.keyword
+    try:
+        if kw in ("ifdef", "ifndef", "elifdef", "elifndef"):
+            name = _lex.first_name(raw.rest)
+            if name is None:
+                raise ConditionError(f"#{kw} without a macro name", path=path,
+                                     line=raw.line, text=raw.text)
+            e = Defined(name) if kw in ("ifdef", "elifdef") else Unary("!", Defined(name))
+        else:
+            e = parse_expr(raw.rest, path, raw.line)
+    except ConditionError:
+        return None
+    if not identifiers(e):
+        return None           # unifdef leaves constant-only expressions alone (no -k)
+    v = evaluate(e, lookup)
+    if v is None:
+        return None
+    return 1 if v else 0
+
+
+def _unifdef(text: str, config: Mapping[str, str], path: str) -> str:
+    raws, nlines = _lex.directives(text)
+    lines = _lex.split_lines(text)
+    out = [""] * nlines
+    lookup = config_lookup(config, partial=True)
+    stack: list[list[Any]] = []     # [state, raw]
+    state = OUTSIDE
+    pos = 1
+
+    def keep(lo: int, hi: int) -> None:
+        out[lo - 1:hi] = lines[lo - 1:hi]
+
+    def edit(raw: _lex.Raw, keyword: str, keep_rest: bool) -> None:
+        m = _KEYWORD.match(lines[raw.line - 1])
+        if not m:
+            keep(raw.line, raw.end_line)
+            return
+        if keep_rest:
+            out[raw.line - 1] = m.group(1) + keyword + m.group(3)
+            keep(raw.line + 1, raw.end_line)
+        else:
+            out[raw.line - 1] = m.group(1) + keyword
+
+    for raw in raws:
+        if state in _PRINTING and raw.line > pos:
+            keep(pos, raw.line - 1)
+        pos = raw.end_line + 1
+        kind = raw.kind
+        if kind in ("if", "ifdef", "ifndef"):
+            if state in _PRINTING:
+                v = _classify(raw, lookup, path)
+                if v is None:
+                    keep(raw.line, raw.end_line)
+                    new = PASS_MIDDLE
+                else:
+                    new = TRUE_PREFIX if v else FALSE_PREFIX
+            else:
+                new = FALSE_TRAILER
+            stack.append([state, raw])
+            if len(stack) > MAX_IF_DEPTH:
+                raise ConditionError(f"#if nested deeper than {MAX_IF_DEPTH}", path=path,
+                                     line=raw.line, text=raw.text)
+            state = new
+        elif kind == "elif":
+            if state == OUTSIDE:
+                raise ConditionError("#elif without #if", path=path, line=raw.line,
+                                     text=raw.text)
+            if state in (PASS_ELSE, FALSE_ELSE, TRUE_ELSE):
+                raise ConditionError("#elif after #else", path=path, line=raw.line,
+                                     text=raw.text)
+            if state in (TRUE_PREFIX, FALSE_TRAILER):
+                state = FALSE_TRAILER
+            elif state == TRUE_MIDDLE:
+                edit(raw, "endif", False)
+                state = FALSE_TRAILER
+            else:
+                v = _classify(raw, lookup, path)
+                if state == FALSE_PREFIX:
+                    if v is None:
+                        kw = raw.keyword
+                        if kw == "elif":
+                            edit(raw, "if  ", True)
+                        else:
+                            edit(raw, kw[3:], True)
+                        state = PASS_MIDDLE
+                    elif v:
+                        state = TRUE_PREFIX
+                else:  # PASS_MIDDLE, FALSE_MIDDLE
+                    if v is None:
+                        keep(raw.line, raw.end_line)
+                        state = PASS_MIDDLE
+                    elif v:
+                        edit(raw, "else", False)
+                        state = TRUE_MIDDLE
+                    else:
+                        state = FALSE_MIDDLE
+        elif kind == "else":
+            if state == OUTSIDE:
+                raise ConditionError("#else without #if", path=path, line=raw.line,
+                                     text=raw.text)
+            if state in (PASS_ELSE, FALSE_ELSE, TRUE_ELSE):
+                raise ConditionError("#else after #else", path=path, line=raw.line,
+                                     text=raw.text)
+            if state == FALSE_PREFIX:
+                state = TRUE_ELSE
+            elif state in (TRUE_PREFIX, FALSE_TRAILER):
+                state = FALSE_ELSE
+            elif state in (PASS_MIDDLE, FALSE_MIDDLE):
+                keep(raw.line, raw.end_line)
+                state = PASS_ELSE
+            else:  # TRUE_MIDDLE
+                edit(raw, "endif", False)
+                state = FALSE_ELSE
+        elif kind == "endif":
+            if state == OUTSIDE:
+                raise ConditionError("unbalanced #endif", path=path, line=raw.line,
+                                     text=raw.text)
+            if state in (PASS_MIDDLE, FALSE_MIDDLE, TRUE_MIDDLE, PASS_ELSE):
+                keep(raw.line, raw.end_line)
+            state = stack.pop()[0]
+        elif state in _PRINTING:
+            keep(raw.line, raw.end_line)
+    if stack:
+        raw = stack[-1][1]
+        raise ConditionError(f"#{raw.keyword} without #endif", path=path, line=raw.line,
+                             text=raw.text)
+    if pos <= nlines:
+        keep(pos, nlines)
+    result = "\n".join(out)
+    if text.endswith("\n") and nlines:
+        result += "\n"
+    return result
