@@ -1,0 +1,505 @@
+"""Kconfig constraints, read with kconfiglib, as ``#if``-style expressions.
+
+:func:`read_kconfig` parses the tree's Kconfig -- the top-level ``Kconfig`` when the tree has
+one (it sources ``arch/$SRCARCH/Kconfig``), else ``arch/ARCH/Kconfig`` (the 2.6 layout, where
+the architecture's file was the top of the menu) -- and returns a :class:`KconfigModel`, or
+``None`` when the tree has neither. Files are read through ``tree.read`` (an overlay tree with
+a patched Kconfig is seen as patched); a ``source`` of a file missing from the tree reads as an
+empty file and adds a warning, so a sample tree with a few Kconfig files still loads.
+``srctree``, ``ARCH``, ``SRCARCH`` and ``KERNELVERSION`` are set only while parsing and restored
+afterwards; Kconfig's ``$(shell,...)`` is never run (it expands to nothing, with a warning) and
+no ``kconfigfunctions`` module is imported. A kconfiglib error becomes one
+:class:`~reviewtool.errors.KconfigError` line.
+
+Each ``config`` becomes a :class:`KSymbol`:
+
+* ``name`` with its ``CONFIG_`` prefix, ``type`` (bool, tristate, int, hex, string; unknown for
+  a symbol only referenced),
+* ``depends`` -- the direct dependencies (``depends on`` plus enclosing ``if``/``menu``/
+  ``choice``) as an expression over ``CONFIG_`` names that
+  :func:`~reviewtool.variants.expr.evaluate` understands with
+  :func:`~reviewtool.variants.config.config_lookup`: a bool ``X`` is ``defined(CONFIG_X)``, a
+  tristate ``IS_ENABLED(CONFIG_X)``, ``X = m`` ``defined(CONFIG_X_MODULE)``, ``N >= 3``
+  ``CONFIG_N >= 3``; a string comparison is an unknown call,
+* ``choice`` -- the choice it belongs to (its name, or ``file:line`` of an unnamed choice),
+* ``defaults`` -- the constant values its ``default`` lines can give, in order, with
+  ``default_rules`` the (value, condition) pairs themselves,
+* ``prompt`` -- whether the user can set it; ``selected_by`` -- when a ``select`` forces it.
+
+:meth:`KconfigModel.allows` checks a *partial* assignment (a
+:class:`~reviewtool.variants.config.Configuration`); symbols it does not assign are free:
+
+* ``False`` when it is refuted: a symbol ``y``/``m`` whose dependencies are false, a bool
+  symbol ``m``, a symbol ``n`` that a true ``select`` forces on, two members of one choice
+  ``y``, all members of a mandatory bool choice assigned ``n`` while the choice is visible, or
+  a symbol without a prompt assigned a value its defaults cannot give (``PAGE_OFFSET`` is
+  ``0xC0000000`` unless a ``VMSPLIT_*`` choice member says otherwise);
+* ``True`` when every rule is decided and holds; ``None`` when some rule depends on free
+  symbols.
+
+:meth:`KconfigModel.domain` gives the values to enumerate: ``("y", "n")`` for bool (and for a
+symbol Kconfig does not know), ``("y", "m", "n")`` for tristate, the distinct defaults for
+int/hex/string.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ..errors import KconfigError
+from .config import config_lookup, int_value
+from .expr import (FALSE, TRUE, Binary, Call, Defined, Expr, Ident, Num, conj, disj,
+                   evaluate, negate)
+
+__all__ = ["KSymbol", "KconfigModel", "read_kconfig", "kconfig_from_text"]
+
+
+@dataclass(frozen=True)
+class KSymbol:
+    name: str
+    type: str
+    depends: Expr = TRUE
+    choice: str | None = None
+    defaults: tuple[str, ...] = ()
+    prompt: bool = False
+    default_rules: tuple[tuple[Expr, Expr], ...] = ()
+    selected_by: Expr = FALSE
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class KChoice:
+    name: str
+    type: str
+    optional: bool
+    depends: Expr
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KconfigModel:
+    symbols: Mapping[str, KSymbol]
+    choices: Mapping[str, tuple[str, ...]]
+    warnings: tuple[str, ...] = ()
+    choice_info: Mapping[str, KChoice] = field(default_factory=dict)
+    path: str | None = None
+
+    def symbol(self, name: str) -> KSymbol | None:
+        if not name.startswith("CONFIG_"):
+            name = "CONFIG_" + name
+        return self.symbols.get(name)
+
+    def domain(self, name: str) -> tuple[str, ...]:
+        sym = self.symbol(name)
+        if sym is None or sym.type in ("bool", "unknown"):
+            return ("y", "n")
+        if sym.type == "tristate":
+            return ("y", "m", "n")
+        seen: list[str] = []
+        keys: set[Any] = set()
+        for value in sym.defaults:
+            key = int_value(value) if sym.type in ("int", "hex") else value
+            if key is None:
+                key = value
+            if key not in keys:
+                keys.add(key)
+                seen.append(value)
+        return tuple(seen)
+
+    def allows(self, config: Mapping[str, str]) -> bool | None:
+        look = config_lookup(config, partial=True)
+        verdict: bool | None = True
+        for name, value in config.items():
+            sym = self.symbols.get(name)
+            if sym is None:
+                continue
+            result = self._check_symbol(sym, value, look)
+            if result is False:
+                return False
+            if result is None:
+                verdict = None
+        for info in self.choice_info.values():
+            result = self._check_choice(info, config, look)
+            if result is False:
+                return False
+            if result is None:
+                verdict = None
+        return verdict
+
+    # ------------------------------------------------------------------ rules
+    def _check_symbol(self, sym: KSymbol, value: str, look: Any) -> bool | None:
+        verdict: bool | None = True
+        boolish = sym.type in ("bool", "tristate", "unknown")
+        on = value in ("y", "m") if boolish else True
+        if boolish and value not in ("y", "m", "n"):
+            return False
+        if value == "m" and sym.type == "bool":
+            return False
+        dep = evaluate(sym.depends, look)
+        if on:
+            if dep == 0:
+                # a select overrides dependencies (with a warning in Kconfig)
+                if sym.selected_by == FALSE or evaluate(sym.selected_by, look) == 0:
+                    return False
+                verdict = None
+            elif dep is None:
+                verdict = None
+        if boolish and value == "n":
+            sel = evaluate(sym.selected_by, look)
+            if sel is not None and sel != 0:
+                return False
+            if sel is None:
+                verdict = None
+        if not sym.prompt and sym.choice is None and sym.default_rules:
+            possible = self._default_values(sym, look)
+            if possible is None:
+                verdict = None
+            else:
+                if boolish:
+                    got = "y" if on else "n"
+                    if dep == 0:
+                        possible = {"n"}
+                    elif dep is None:
+                        possible = possible | {"n"}
+                    if sym.selected_by != FALSE and evaluate(sym.selected_by, look) != 0:
+                        possible = possible | {"y"}
+                else:
+                    got = _key(sym.type, value)
+                if got not in possible:
+                    return False
+                if len(possible) > 1:
+                    verdict = None
+        return verdict
+
+    def _default_values(self, sym: KSymbol, look: Any) -> set[Any] | None:
+        boolish = sym.type in ("bool", "tristate", "unknown")
+        possible: set[Any] = set()
+        decided = False
+        for value_expr, cond in sym.default_rules:
+            c = evaluate(cond, look)
+            if c == 0:
+                continue
+            if boolish:
+                v = evaluate(value_expr, look)
+                if v is None:
+                    possible |= {"y", "n"}
+                else:
+                    possible.add("y" if v else "n")
+            elif isinstance(value_expr, Num):
+                possible.add(value_expr.value)
+            else:
+                return None          # a default taken from another symbol: not decided here
+            if c is not None:
+                decided = True
+                break
+        if not decided:
+            possible.add("n" if boolish else None)
+        return possible
+
+    def _check_choice(self, info: KChoice, config: Mapping[str, str], look: Any) -> bool | None:
+        assigned = [config.get(m) for m in info.members]
+        ys = sum(1 for v in assigned if v == "y")
+        if ys > 1:
+            return False
+        if ys == 1 and any(v == "m" for v in assigned):
+            return False
+        if any(v is None for v in assigned):
+            return True if ys <= 1 else False
+        if ys == 0 and info.type == "bool" and not info.optional \
+                and not any(v == "m" for v in assigned):
+            dep = evaluate(info.depends, look)
+            if dep is None:
+                return None
+            if dep != 0:
+                return False
+        return True
+
+
+def _key(type_: str, value: str) -> Any:
+    if type_ in ("int", "hex"):
+        v = int_value(value)
+        return v if v is not None else value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_FAKE_ROOT = "/__reviewtool_kconfig_tree__"
+_SRCARCH = {"i386": "x86", "x86_64": "x86", "sparc64": "sparc", "ppc": "powerpc"}
+
+
+def _make_class(kconfiglib: Any) -> Any:
+    class TreeKconfig(kconfiglib.Kconfig):
+        def __init__(self, tree: Any, filename: str, notes: list[str]):
+            self._rt_tree = tree
+            self._rt_notes = notes
+            super().__init__(filename, warn=True, warn_to_stderr=False)
+
+        def _open(self, filename: str, mode: str) -> Any:   # noqa: ARG002 - kconfiglib's hook
+            prefix = _FAKE_ROOT + os.sep
+            rel = filename[len(prefix):] if filename.startswith(prefix) else filename
+            text = self._rt_tree.read(rel) if not os.path.isabs(rel) else None
+            if text is None:
+                self._rt_notes.append(f"{rel}: sourced but not in the tree (read as empty)")
+                text = ""
+            return io.StringIO(text)
+
+    return TreeKconfig
+
+
+def _one_line(exc: BaseException) -> tuple[str, str | None, int | None]:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    msg = lines[0] if lines else type(exc).__name__
+    path = line = None
+    parts = msg.split(":", 2)
+    if len(parts) == 3 and parts[1].strip().isdigit():
+        path, line, msg = parts[0], int(parts[1]), parts[2].strip()
+        if path.startswith(_FAKE_ROOT + "/"):
+            path = path[len(_FAKE_ROOT) + 1:]
+    return msg, path, line
+
+
+def read_kconfig(tree: Any, arch: str = "i386") -> KconfigModel | None:
+    """Read the tree's Kconfig for ``arch`` (see the module manual); None when it has none."""
+    src = _SRCARCH.get(arch, arch)
+    candidates = ["Kconfig", f"arch/{arch}/Kconfig", f"arch/{src}/Kconfig"]
+    top = next((c for c in candidates if tree.read(c) is not None), None)
+    if top is None:
+        return None
+    try:
+        import kconfiglib
+    except ImportError as exc:   # pragma: no cover - a declared dependency
+        raise KconfigError(f"kconfiglib is not installed ({exc})", path=top) from None
+    notes: list[str] = []
+    env = {"srctree": _FAKE_ROOT, "ARCH": arch, "SRCARCH": src, "KERNELVERSION": "2.6",
+           "KCONFIG_FUNCTIONS": "_reviewtool_no_kconfig_functions_",
+           "CC": "gcc", "LD": "ld", "HOSTCC": "gcc"}
+
+    def no_shell(kconf: Any, _name: str, command: str) -> str:
+        notes.append(f"$(shell,{command}) not run (expands to nothing)")
+        return ""
+
+    def tree_glob(pattern: str) -> Any:
+        prefix = _FAKE_ROOT + os.sep
+        rel = pattern[len(prefix):] if pattern.startswith(prefix) else pattern
+        if not any(c in rel for c in "*?["):
+            return iter([pattern])
+        names = [p for p in tree.walk(("Kconfig",)) if fnmatch.fnmatchcase(p, rel)]
+        return iter(sorted(prefix + p for p in names))
+
+    with _LOCK:
+        saved = {k: os.environ.get(k) for k in env}
+        saved_shell, saved_glob = kconfiglib._shell_fn, kconfiglib.iglob
+        try:
+            os.environ.update(env)
+            kconfiglib._shell_fn = no_shell
+            kconfiglib.iglob = tree_glob
+            kconf = _make_class(kconfiglib)(tree, top, notes)
+        except kconfiglib.KconfigError as exc:
+            msg, path, line = _one_line(exc)
+            raise KconfigError(msg, path=path or top, line=line) from None
+        except (OSError, UnicodeError, ValueError, RecursionError) as exc:
+            msg, path, line = _one_line(exc)
+            raise KconfigError(msg, path=path or top, line=line) from None
+        finally:
+            kconfiglib._shell_fn, kconfiglib.iglob = saved_shell, saved_glob
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    return _model(kconf, kconfiglib, notes, top)
+
+
+def kconfig_from_text(text: str, files: Mapping[str, str] | None = None) -> KconfigModel:
+    """A model from Kconfig text (and other files it sources), for tests and tools."""
+    class _Mem:
+        def __init__(self, data: Mapping[str, str]):
+            self.data = dict(data)
+
+        def read(self, path: str) -> str | None:
+            return self.data.get(path)
+
+        def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Any:
+            return iter(sorted(p for p in self.data if p.endswith(suffixes)))
+
+    data = {"Kconfig": text}
+    data.update(files or {})
+    model = read_kconfig(_Mem(data))
+    assert model is not None
+    return model
+
+
+def _model(kconf: Any, k: Any, notes: list[str], top: str) -> KconfigModel:
+    conv = _Converter(kconf, k)
+    choice_names: dict[int, str] = {}
+    choices: dict[str, tuple[str, ...]] = {}
+    infos: dict[str, KChoice] = {}
+    for ch in kconf.choices:
+        if ch.name:
+            cname = ch.name
+        elif ch.nodes:
+            cname = f"{ch.nodes[0].filename}:{ch.nodes[0].linenr}"
+        else:   # pragma: no cover
+            cname = f"choice{len(choices)}"
+        choice_names[id(ch)] = cname
+        members = tuple("CONFIG_" + s.name for s in ch.syms)
+        choices[cname] = members
+        infos[cname] = KChoice(cname, k.TYPE_TO_STR.get(ch.orig_type, "bool") or "bool",
+                               bool(ch.is_optional), conv.expr(ch.direct_dep), members)
+    symbols: dict[str, KSymbol] = {}
+    for sym in kconf.unique_defined_syms:
+        type_ = k.TYPE_TO_STR.get(sym.orig_type) or "unknown"
+        rules = []
+        defaults = []
+        for value, cond in sym.defaults:
+            vexpr = conv.value(value, type_)
+            rules.append((vexpr, conv.expr(cond)))
+            if isinstance(value, k.Symbol) and conv.constant(value):
+                defaults.append(value.name)
+        node = sym.nodes[0] if sym.nodes else None
+        symbols["CONFIG_" + sym.name] = KSymbol(
+            name="CONFIG_" + sym.name,
+            type=type_,
+            depends=conv.expr(sym.direct_dep),
+            choice=choice_names.get(id(sym.choice)) if sym.choice is not None else None,
+            defaults=tuple(defaults),
+            prompt=any(n.prompt for n in sym.nodes),
+            default_rules=tuple(rules),
+            selected_by=conv.expr(sym.rev_dep),
+            path=node.filename if node else None,
+            line=node.linenr if node else None,
+        )
+    warnings = tuple(notes) + tuple(" ".join(w.split()) for w in kconf.warnings)
+    return KconfigModel(MappingProxyType(symbols), MappingProxyType(choices), warnings,
+                        MappingProxyType(infos), top)
+
+
+class _Converter:
+    """kconfiglib expressions -> our Expr."""
+
+    def __init__(self, kconf: Any, k: Any):
+        self.kconf = kconf
+        self.k = k
+        self.active: set[int] = set()
+
+    def sym_type(self, sym: Any) -> str:
+        return self.k.TYPE_TO_STR.get(sym.orig_type) or "unknown"
+
+    def expr(self, e: Any) -> Expr:
+        k = self.k
+        if isinstance(e, tuple):
+            op = e[0]
+            if op == k.AND:
+                return conj(self.expr(e[1]), self.expr(e[2]))
+            if op == k.OR:
+                return disj(self.expr(e[1]), self.expr(e[2]))
+            if op == k.NOT:
+                return negate(self.expr(e[1]))
+            return self.relation(op, e[1], e[2])
+        if isinstance(e, k.Choice):
+            # a choice in an expression is its mode: on when the choice is visible
+            if id(e) in self.active:
+                return Call("__kconfig_choice__", ())
+            self.active.add(id(e))
+            try:
+                return self.expr(e.direct_dep)
+            finally:
+                self.active.discard(id(e))
+        return self.truth(e)
+
+    def constant(self, sym: Any) -> bool:
+        """Quoted constants, and unquoted numbers (which kconfiglib keeps as undefined
+        symbols named after themselves)."""
+        if sym.is_constant:
+            return True
+        return not sym.nodes and (int_value(sym.name) is not None or
+                                  (sym.name[:2].lower() == "0x" and _hex(sym.name) is not None))
+
+    def truth(self, sym: Any) -> Expr:
+        if self.constant(sym):
+            return TRUE if sym.name in ("y", "m") else FALSE
+        name = "CONFIG_" + sym.name
+        type_ = self.sym_type(sym)
+        if type_ == "bool":
+            return Defined(name)
+        if type_ == "tristate":
+            return Call("IS_ENABLED", (Ident(name),))
+        if type_ == "unknown":
+            return Defined(name)       # defined in a file the tree lacks: leave it free
+        return FALSE                   # int/hex/string in a boolean context is n
+
+    def value(self, sym: Any, type_: str) -> Expr:
+        if isinstance(sym, tuple):
+            return self.expr(sym)
+        if isinstance(sym, self.k.Choice):
+            return Call("__kconfig_choice__", ())
+        if self.constant(sym):
+            if type_ in ("int", "hex"):
+                v = int_value(sym.name) if type_ == "int" else _hex(sym.name)
+                if v is not None:
+                    return Num(v, False, sym.name)
+            if type_ in ("bool", "tristate", "unknown"):
+                return TRUE if sym.name in ("y", "m") else FALSE
+            return Call("__kconfig_string__", (Ident("_" + str(abs(hash(sym.name)))),))
+        if type_ in ("int", "hex"):
+            return Ident("CONFIG_" + sym.name)
+        return self.truth(sym)
+
+    def relation(self, op: Any, a: Any, b: Any) -> Expr:
+        k = self.k
+        ops = {k.EQUAL: "==", k.UNEQUAL: "!=", k.LESS: "<", k.LESS_EQUAL: "<=",
+               k.GREATER: ">", k.GREATER_EQUAL: ">="}
+        cop = ops[op]
+        # bool/tristate against y/m/n
+        for sym, const in ((a, b), (b, a)):
+            if not isinstance(sym, k.Symbol) or not isinstance(const, k.Symbol):
+                continue
+            if not self.constant(sym) and const.is_constant and const.name in ("y", "n", "m") \
+                    and self.sym_type(sym) in ("bool", "tristate", "unknown") \
+                    and cop in ("==", "!="):
+                name = "CONFIG_" + sym.name
+                if const.name == "y":
+                    e: Expr = Defined(name)
+                elif const.name == "m":
+                    e = Defined(name + "_MODULE")
+                else:
+                    e = negate(disj(Defined(name), Defined(name + "_MODULE")))
+                return e if cop == "==" else negate(e)
+        left, right = self.operand(a), self.operand(b)
+        if left is None or right is None:
+            return Call("__kconfig_compare__", ())
+        return Binary(cop, left, right)
+
+    def operand(self, sym: Any) -> Expr | None:
+        k = self.k
+        if not isinstance(sym, k.Symbol):
+            return None
+        if self.constant(sym):
+            v = int_value(sym.name)
+            if v is None:
+                v = _hex(sym.name)
+            return Num(v, False, sym.name) if v is not None else None
+        if self.sym_type(sym) in ("int", "hex"):
+            return Ident("CONFIG_" + sym.name)
+        return None
+
+
+def _hex(text: str) -> int | None:
+    t = text.strip()
+    if t[:2].lower() == "0x":
+        t = t[2:]
+    try:
+        return int(t, 16)
+    except ValueError:
+        return None
