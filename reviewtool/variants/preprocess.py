@@ -32,8 +32,8 @@ next to the including file; then, for ``<asm/x.h>``, ``include/asm-A/x.h`` (the 
 then ``arch/A/include``, ``arch/S/include``, ``arch/S/include/generated``, ``include``,
 ``arch/S/include/uapi``, ``arch/S/include/generated/uapi``, ``include/uapi``,
 ``include/generated/uapi`` (``include_dirs`` replaces this list); last, ``<asm/x.h>`` falls
-back to ``include/asm-generic/x.h``, which stands in for the generated wrappers of a modern
-tree. Absent directories cost nothing. ``#pragma once`` is honoured; include guards work by
+back to ``include/asm-generic/x.h`` and ``include/uapi/asm-generic/x.h``, which stand in for
+the generated wrappers of a modern tree. Absent directories cost nothing. ``#pragma once`` is honoured; include guards work by
 normal evaluation; ``#include_next`` skips the including file itself.
 
 :func:`project` does the same for one text without following includes. With
@@ -300,6 +300,7 @@ class _Engine:
             candidates.extend(f"{d}/{name}" for d in self.dirs)
             if name.startswith("asm/"):
                 candidates.append(f"include/asm-generic/{name[4:]}")
+                candidates.append(f"include/uapi/asm-generic/{name[4:]}")
             for cand in candidates:
                 if cand.startswith("../") or cand.startswith("/") or cand == "..":
                     continue
