@@ -187,7 +187,7 @@ static inline void do_time_init(void)
 	return paravirt_ops.time_init();
 }
 
-/* The paravirtualized CPUID instruction. */
+/* cpuid through the backend, which may hide or add features */
 static inline void __cpuid(unsigned int *eax, unsigned int *ebx,
 			   unsigned int *ecx, unsigned int *edx)
 {
@@ -362,10 +362,10 @@ static inline void pmd_clear(pmd_t *pmdp)
 
 /* an entry of the .parainstructions section: a call site to patch */
 struct paravirt_patch {
-	u8 *instr;		/* original instructions */
-	u8 instrtype;		/* type of this instruction */
-	u8 len;			/* length of original instruction */
-	u16 clobbers;		/* what registers you may clobber */
+	u8 *instr;		/* where the call site starts */
+	u8 instrtype;		/* one of the PARAVIRT_* types above */
+	u8 len;			/* bytes available at the site */
+	u16 clobbers;		/* CLBR_* mask of registers free to use */
 };
 
 #endif /* __ASSEMBLY__ */

@@ -30,9 +30,7 @@ do {								\
 			(unsigned long long) PAGE_SHIFT)));	\
 } while (0)
 
-/*
- * Allocate and free page tables.
- */
+/* page table allocation, in pgtable.c */
 extern pgd_t *pgd_alloc(struct mm_struct *);
 extern void pgd_free(pgd_t *pgd);
 
