@@ -226,3 +226,9 @@ def test_corpus_pgtable_h_depends_on_pae(corpus):
     fc = scan(text, "include/asm-i386/pgtable.h")
     assert "CONFIG_X86_PAE" in fc.symbols
     assert len(fc.conditions) == text.count("\n")
+
+
+def test_crlf_line_ends():
+    fc = scan("#if defined(A) && \\\r\n defined(B)\r\nx\r\n#endif\r\n")
+    assert fc.conditions[2] == parse_expr("defined(A) && defined(B)")
+    assert len(fc.conditions) == 4

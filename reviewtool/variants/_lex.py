@@ -47,7 +47,10 @@ def _blank(m: re.Match[str]) -> str:
 
 
 def strip(text: str) -> str:
-    """``text`` with comments blanked as described in the module docstring."""
+    """``text`` with comments blanked as described in the module docstring (and CRLF line
+    ends read as LF, which keeps the line count)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     if "/*" not in text and "//" not in text:
         return text
     return _COMMENTS.sub(_blank, text)
