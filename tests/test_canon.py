@@ -12,11 +12,11 @@ def test_if_one_return_makes_the_rest_dead():
 
 
 def test_if_zero_branch_vanishes():
-    assert canon("{ if (0) return; f(); }") == ("f ( ) ;",)
+    assert canon("{ if (0) return; f(); }") == ("f();",)
 
 
 def test_negated_constant_folds():
-    assert canon("{ if (!0) g(); }") == ("g ( ) ;",)
+    assert canon("{ if (!0) g(); }") == ("g();",)
 
 
 def test_runtime_condition_is_kept():
@@ -24,7 +24,7 @@ def test_runtime_condition_is_kept():
 
 
 def test_do_while_zero_is_its_body():
-    assert canon("{ do { } while (0); f(); }") == ("f ( ) ;",)
+    assert canon("{ do { } while (0); f(); }") == ("f();",)
 
 
 def test_void_cast_zero_is_no_statement():
@@ -36,7 +36,7 @@ def test_trailing_return_in_void_function_is_dropped():
 
 
 def test_trailing_return_kept_when_not_void():
-    assert canon("{ return; }", returns_void=False) == ("return ;",)
+    assert canon("{ return; }", returns_void=False) == ("return;",)
 
 
 def test_statement_order_matters():
@@ -47,11 +47,11 @@ def test_statement_order_matters():
 
 def test_constant_arithmetic_is_evaluated():
     assert canon("{ memset(p, 0, (3221225472UL / (1UL << 22)) * 4); }") == (
-        "memset ( p , 0 , 3072 ) ;",)
+        "memset(p, 0, 3072);",)
 
 
 def test_unused_local_declaration_is_dropped():
-    assert canon("{ unsigned long flags; f(); }") == ("f ( ) ;",)
+    assert canon("{ unsigned long flags; f(); }") == ("f();",)
 
 
 def test_declaration_with_call_initialiser_is_kept():
@@ -64,4 +64,4 @@ def test_comments_do_not_matter():
 
 def test_label_after_return_stays_reachable():
     lines = canon("{ if (x) goto out; return; out: f(); }", returns_void=False)
-    assert "out:" in lines and "f ( ) ;" in lines
+    assert "out:" in lines and "f();" in lines

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..mail import Mail
 from ..model.compare import VariantTable, analyse
@@ -26,6 +26,8 @@ from ..variants.conditions import scan
 from ..variants.kconfig import KconfigModel
 from ..variants.preprocess import preprocess
 from ..variants.config import Configuration
+from ..variants.expr import config_symbols
+from ..variants.kbuild import build_symbols
 from ..errors import ReviewtoolError
 
 # Subject words that name a feature under another symbol than the word itself.
@@ -125,27 +127,164 @@ def translation_units(patch: Patch, before: Tree, after: Tree, arch: str) -> lis
     return tus
 
 
-def involved_symbols(trees: Sequence[Tree], tus: Sequence[str], arch: str) -> set[str]:
-    """CONFIG_ symbols in the conditionals of every file the units read (two rounds: all off,
-    then all of the first round's symbols on, so headers included only under a symbol count)."""
+class _Files:
+    """Scans of the files the probe units read, per tree: conditions per line, directives."""
+
+    def __init__(self) -> None:
+        self.scans: dict[tuple[int, str], object] = {}
+
+    def scan(self, tree: Tree, path: str):
+        key = (id(tree), path)
+        if key not in self.scans:
+            text = tree.read(path)
+            try:
+                self.scans[key] = scan(text, path) if text is not None else None
+            except ReviewtoolError:
+                self.scans[key] = None
+        return self.scans[key]
+
+
+def probe_models(trees: Sequence[Tree], tus: Sequence[str], arch: str,
+                 build: Mapping[str, tuple[str, ...]]) -> tuple[set[str], list]:
+    """Two probe configurations (all off, then every symbol seen so far on) per tree, so that
+    headers included only under a symbol are seen. Returns every CONFIG_ symbol in the
+    conditionals of the files read, and the probe models as (tree, model) pairs."""
+    files = _Files()
     symbols: set[str] = set()
-    scanned: set[tuple[int, str]] = set()
+    models = []
     for round_ in range(2):
-        config = Configuration.from_mapping({s: "y" for s in symbols} if round_ else {})
+        config = Configuration({s: "y" for s in symbols} if round_ else {})
         for tree in trees:
-            for tu in tus:
-                if not tree.exists(tu):
-                    continue
-                unit = preprocess(tree, tu, config, arch=arch)
+            model = ConfigModel.build(tree, [t for t in tus if tree.exists(t)], config, arch)
+            models.append((tree, model))
+            for unit in model.units:
                 for variant in unit.files:
-                    key = (id(tree), variant.path)
-                    if key in scanned:
-                        continue
-                    scanned.add(key)
-                    text = tree.read(variant.path)
-                    if text is not None:
-                        symbols |= set(scan(text, variant.path).symbols)
-    return symbols
+                    conditions = files.scan(tree, variant.path)
+                    if conditions is not None:
+                        symbols |= set(conditions.symbols)
+    for needed in build.values():
+        symbols |= set(needed)
+    return symbols, models
+
+
+def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
+                     build: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """The symbols that can matter to the names the patch touches: those of the conditionals
+    around (1) the changed lines and the definitions containing them, (2) every #define of a
+    macro those definitions use (transitively), (3) the #include lines through which the files
+    holding (1) and (2) are reached, and (4) the Makefile rules of the units."""
+    files = _Files()
+    relevant: set[str] = set()
+    for needed in build.values():
+        relevant |= set(needed)
+
+    def conds(tree, path, lines) -> None:
+        info = files.scan(tree, path)
+        if info is None:
+            return
+        for line in lines:
+            if 0 < line <= len(info.conditions):
+                relevant.update(config_symbols(info.conditions[line - 1]))
+
+    wanted_files: set[tuple[int, str]] = set()
+    for tree, model in models:
+        # every #define site per macro name, across the files this probe read
+        sites: dict[str, list[tuple[str, int, str]]] = {}
+        for unit in model.units:
+            for variant in unit.files:
+                info = files.scan(tree, variant.path)
+                for directive in info.directives if info is not None else ():
+                    if directive.kind == "define" and directive.name:
+                        sites.setdefault(directive.name, []).append(
+                            (variant.path, directive.line, directive.body or ""))
+        todo: list[str] = []
+        for (tree_id, path), lines in changed.items():
+            if tree_id != id(tree):
+                continue
+            conds(tree, path, lines)
+            wanted_files.add((id(tree), path))
+            for definition in model.by_file.get(path, ()):
+                if any(definition.line <= n <= definition.end_line for n in lines):
+                    conds(tree, path, range(definition.line, definition.end_line + 1))
+                    todo += _WORDS.findall(definition.text)
+            todo += [w for n in lines for w in _WORDS.findall(_line(tree, path, n))]
+        seen: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in seen or name not in sites:
+                continue
+            seen.add(name)
+            for path, line, body in sites[name]:
+                conds(tree, path, [line])
+                wanted_files.add((id(tree), path))
+                todo += _WORDS.findall(body)
+        # include chains up to the units' roots
+        includers: dict[str, list[tuple[str, int]]] = {}
+        for unit in model.units:
+            for variant in unit.files:
+                info = files.scan(tree, variant.path)
+                for directive in info.directives if info is not None else ():
+                    if directive.kind == "include" and directive.name:
+                        base = directive.name.strip("<>\"").rsplit("/", 1)[-1]
+                        includers.setdefault(base, []).append((variant.path, directive.line))
+        frontier = [p for t, p in wanted_files if t == id(tree)]
+        visited: set[str] = set()
+        while frontier:
+            path = frontier.pop()
+            if path in visited:
+                continue
+            visited.add(path)
+            for includer, line in includers.get(path.rsplit("/", 1)[-1], ()):
+                conds(tree, includer, [line])
+                frontier.append(includer)
+    return relevant
+
+
+_WORDS = re.compile(r"[A-Za-z_]\w*")
+
+
+def _line(tree: Tree, path: str, number: int) -> str:
+    text = tree.read(path) or ""
+    lines = text.split("\n")
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
+                      names: set[str]) -> tuple[list, dict[str, str]]:
+    """Give int/hex symbols the unit uses (``CONFIG_PAGE_OFFSET``) their Kconfig default in
+    each configuration, so that constant expressions fold; returns the values used."""
+    if kconfig is None:
+        return list(configs), {}
+    used: dict[str, str] = {}
+    out = []
+    for config in configs:
+        values = dict(config.items())
+        for name in sorted(names):
+            symbol = kconfig.symbols.get(name)
+            if symbol is None or symbol.type not in ("int", "hex") or name in values:
+                continue
+            value = _default_value(symbol, values)
+            if value is not None:
+                values[name] = value
+                used.setdefault(name, value)
+        out.append(Configuration(values))
+    return out, used
+
+
+def _default_value(symbol, values: Mapping[str, str]) -> str | None:
+    from ..variants.config import config_lookup
+    from ..variants.expr import evaluate
+
+    lookup = config_lookup(Configuration(values))
+    for value, condition in getattr(symbol, "default_rules", ()):
+        try:
+            if evaluate(condition, lookup):
+                number = evaluate(value, lookup)
+                if number is not None:
+                    return hex(number) if symbol.type == "hex" else str(number)
+        except Exception:  # a rule we cannot evaluate: try the next one
+            continue
+    return symbol.defaults[-1] if symbol.defaults else None
 
 
 # -- touched names ---------------------------------------------------------------------------
@@ -198,9 +337,13 @@ def touched_names_for(results: Sequence[FileResult], before_trees: Tree, after_t
     return touched
 
 
+_CONDITIONAL = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b")
+
+
 def _is_directive(text: str, line: int) -> bool:
+    """A conditional directive (#define and #include lines do not open blocks)."""
     lines = text.split("\n")
-    return 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("#")
+    return 0 < line <= len(lines) and bool(_CONDITIONAL.match(lines[line - 1]))
 
 
 # -- scope -----------------------------------------------------------------------------------
@@ -303,11 +446,27 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
         ctx.scope, ctx.scope_reason = tuple(scope), reason
         ctx.notes.append("no C file or header touched: nothing to compare per configuration")
         return ctx
-    symbols = involved_symbols([base, after], tus, arch) | set(scope)
-    configs, coverage = enumerate_configs(sorted(symbols), kconfig, limit=limit)
+    build = {tu: build_symbols(base, tu) for tu in tus if tu.endswith(".c")}
+    involved, probes = probe_models([base, after], tus, arch, build)
+    changed: dict[tuple[int, str], set[int]] = {}
+    for result in results:
+        if result.patch.source_path and result.removed:
+            changed[(id(base), result.patch.source_path)] = set(result.removed)
+        if result.patch.target_path and result.added:
+            changed[(id(after), result.patch.target_path)] = set(result.added)
+    relevant = (relevant_symbols(probes, changed, build) & involved) | set(scope)
+    configs, coverage = enumerate_configs(sorted(relevant), kconfig, limit=limit)
+    names_used = {w for _, m in probes for u in m.units for d in u.definitions
+                  for w in _WORDS.findall(d.body or "") if w.startswith("CONFIG_")}
+    configs, defaults = with_int_defaults(configs, kconfig, names_used)
+    coverage = dict(coverage)
+    coverage["involved"] = sorted(involved)
+    coverage["relevant"] = sorted(relevant)
+    if defaults:
+        coverage["defaults"] = defaults
     touched = touched_names_for(results, base, after)
     ctx.table = analyse(base, after, tus, configs, touched, arch, scope=scope,
-                        coverage=coverage)
+                        coverage=coverage, build_symbols=build)
     if not scope_override:
         extra = [s for s in runtime_scope(results, ctx.table.after, after) if s not in scope]
         if extra:

@@ -61,8 +61,18 @@ def _truth(value: int | None) -> bool | None:
 
 
 class _Printer:
-    def __init__(self) -> None:
+    def __init__(self, live_labels: set[str] | None = None) -> None:
         self.uncertain = False
+        # Labels some live `goto` names; None means all labels count as live (first pass).
+        self.live_labels = live_labels
+
+    def reachable_label(self, node) -> bool:
+        if node.type != "labeled_statement":
+            return False
+        if self.live_labels is None:
+            return True
+        label = node.child_by_field_name("label")
+        return label is not None and node_text(label) in self.live_labels
 
     # -- expressions ---------------------------------------------------------------------
     def const(self, node) -> int | None:
@@ -133,8 +143,10 @@ class _Printer:
                 return f"!!({self.expr(right_node)})"
             if op == "||" and left == 0:
                 return f"!!({self.expr(right_node)})"
-        if node.child_count == 0:
-            return node_text(node)
+        if node.child_count == 0 or kind in ("string_literal", "char_literal",
+                                               "concatenated_string"):
+            return " ".join(node_text(node).split()) if kind == "concatenated_string" \
+                else node_text(node)
         parts = [self.expr(child) for child in node.children]
         return " ".join(p for p in parts if p)
 
@@ -145,7 +157,7 @@ class _Printer:
         for child in node.named_children:
             if child.type == "comment":
                 continue
-            if dead and child.type != "labeled_statement":
+            if dead and not self.reachable_label(child):
                 continue
             dead = False
             out.extend(self.stmt(child))
@@ -319,11 +331,29 @@ def _drop_unused_declarations(lines: list[str], declarations: set[int]) -> list[
     return [lines[i] for i in keep]
 
 
+_GOTO = re.compile(r"\bgoto\s+([A-Za-z_]\w*)")
+
+
 def canonical_body(body_text: str, returns_void: bool = True) -> Canon:
-    """Canonical form of a (macro-expanded) compound statement ``{ ... }``."""
+    """Canonical form of a (macro-expanded) compound statement ``{ ... }``.
+
+    Labels after a folded-away return are reachable only through a live ``goto``: the body is
+    printed again with the labels the previous pass still jumps to, until that set is stable.
+    """
+    live: set[str] | None = None
+    for _ in range(4):
+        canon = _canonical_pass(body_text, returns_void, live)
+        targets = {m for line in canon.lines for m in _GOTO.findall(line)}
+        if live is not None and targets == live:
+            break
+        live = targets
+    return canon
+
+
+def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None) -> Canon:
     source = "void __reviewtool_canon__(void)\n" + body_text + "\n"
     root = parse(source).root_node
-    printer = _Printer()
+    printer = _Printer(live)
     func = next((c for c in root.named_children if c.type == "function_definition"), None)
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
@@ -338,7 +368,7 @@ def canonical_body(body_text: str, returns_void: bool = True) -> Canon:
     for child in body.named_children:
         if child.type == "comment":
             continue
-        if dead and child.type != "labeled_statement":
+        if dead and not printer.reachable_label(child):
             continue
         dead = False
         emitted = printer.stmt(child)
@@ -351,7 +381,25 @@ def canonical_body(body_text: str, returns_void: bool = True) -> Canon:
         while lines and lines[-1] == "return ;":
             lines.pop()
     lines = _drop_unused_declarations(lines, {i for i in declarations if i < len(lines)})
-    return Canon(tuple(lines), uncertain=printer.uncertain)
+    return Canon(tuple(_pretty(line) for line in lines), uncertain=printer.uncertain)
+
+
+_SPACING = [
+    (re.compile(r"\( "), "("), (re.compile(r" \)"), ")"), (re.compile(r" ,"), ","),
+    (re.compile(r"(?<=[\w\]\)]) \("), "("),   # f ( -> f(
+    (re.compile(r" ;$"), ";"), (re.compile(r" ?(\.|->) ?"), r"\1"),
+    (re.compile(r"\[ "), "["), (re.compile(r" \]"), "]"), (re.compile(r" \["), "["),
+    (re.compile(r"(\+\+|--) (?=[\w(])"), r"\1"), (re.compile(r"(?<=[\w)]) (\+\+|--)"), r"\1"),
+]
+
+
+def _pretty(line: str) -> str:
+    """Readable spacing; deterministic, so equal bodies stay equal."""
+    indent = len(line) - len(line.lstrip("\t"))
+    text = line[indent:]
+    for pattern, repl in _SPACING:
+        text = pattern.sub(repl, text)
+    return "\t" * indent + text
 
 
 def _tokens_only(text: str) -> list[str]:

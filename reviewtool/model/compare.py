@@ -151,13 +151,13 @@ def build_cells(names: Sequence[str], before: ConfigModel, after: ConfigModel
 
 def analyse(before_tree, after_tree, tus: Sequence[str], configs: Sequence,
             touched: Callable[[Sequence[ConfigModel], Sequence[ConfigModel]], list[str]],
-            arch: str, scope: Sequence[str] = (), coverage: Mapping | None = None
-            ) -> VariantTable:
+            arch: str, scope: Sequence[str] = (), coverage: Mapping | None = None,
+            build_symbols: Mapping[str, tuple[str, ...]] | None = None) -> VariantTable:
     """Build before/after models for every configuration and compare the touched names."""
-    before = [ConfigModel.build(before_tree, [t for t in tus if before_tree.exists(t)], c, arch)
-              for c in configs]
-    after = [ConfigModel.build(after_tree, [t for t in tus if after_tree.exists(t)], c, arch)
-             for c in configs]
+    before = [ConfigModel.build(before_tree, [t for t in tus if before_tree.exists(t)], c, arch,
+                                build_symbols) for c in configs]
+    after = [ConfigModel.build(after_tree, [t for t in tus if after_tree.exists(t)], c, arch,
+                               build_symbols) for c in configs]
     names = touched(before, after)
     per_config = [build_cells(names, b, a) for b, a in zip(before, after)]
     folded_after = {name: _folded(name, after) for name in names}

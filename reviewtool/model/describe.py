@@ -72,7 +72,7 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
     symbols = set(conditions.symbols)
     # Symbols of the headers the file includes (two rounds, as for a review).
     for round_ in range(2):
-        probe = Configuration.from_mapping({s: "y" for s in symbols} if round_ else {})
+        probe = Configuration({s: "y" for s in symbols} if round_ else {})
         unit = preprocess(tree, path, probe, arch=arch)
         for variant in unit.files:
             other = tree.read(variant.path)
@@ -128,7 +128,7 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
         "notes": notes,
     }
     if config:
-        configuration = Configuration.from_mapping(
+        configuration = Configuration(
             {s: config.get(s, "n") for s in sorted(symbols | set(config))})
         unit = preprocess(tree, path, configuration, arch=arch)
         info["projection"] = {"config": dict(configuration.items()),

@@ -28,8 +28,13 @@ class ConfigModel:
     by_file: dict[str, list[Definition]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, tree, tus: Sequence[str], config, arch: str) -> "ConfigModel":
-        units = tuple(preprocess(tree, tu, config, arch=arch) for tu in tus)
+    def build(cls, tree, tus: Sequence[str], config, arch: str,
+              build_symbols: Mapping[str, tuple[str, ...]] | None = None) -> "ConfigModel":
+        """Preprocess every unit Kbuild compiles in ``config`` (``build_symbols``: the
+        symbols a unit's Makefile rule needs) and collect what they define."""
+        needs = build_symbols or {}
+        units = tuple(preprocess(tree, tu, config, arch=arch) for tu in tus
+                      if all(config.get(s, "n") in ("y", "m") for s in needs.get(tu, ())))
         model = cls(config=config, units=units)
         for index, unit in enumerate(units):
             for variant in unit.files:
