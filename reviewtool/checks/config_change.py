@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..findings import Finding, format_config
-from ..model.compare import CHANGES, Cell
+from ..model.compare import NOTABLE, Cell
 from . import Check
 from .context import PatchContext
 from .locate import locate_definition
@@ -58,7 +58,7 @@ class ConfigChange(Check):
             groups: dict[tuple[str, str, str], list[int]] = {}
             for col in columns:
                 cell = table.cell(name, col)
-                if cell.verdict in CHANGES or (cell.verdict in ("equivalent", "renamed")):
+                if cell.verdict in NOTABLE:
                     groups.setdefault((cell.verdict, cell.before, cell.after), []).append(col)
             for (verdict, _, _), cols in groups.items():
                 yield self._finding(ctx, name, verdict, cols, scope)
@@ -89,7 +89,12 @@ class ConfigChange(Check):
         elif verdict == "uncertain":
             severity = "warning"
             message = (f"{name}() reads differently with {where}, outside the patch's scope "
-                       f"({scope}), but part of it could not be parsed: not decided.")
+                       f"({scope}){folded_note}; it {cell.note}. "
+                       f"Not decided: check it, or prove it by execution.")
+        elif verdict == "helper":
+            severity = "info"
+            message = (f"{name}() is a new static function with {where}; not visible outside "
+                       f"its file, it is judged through the functions that call it.")
         elif verdict == "renamed":
             severity = "info"
             message = (f"{name}() is new with {where} but carries {cell.note}; same "

@@ -39,6 +39,7 @@ class IfdefComplexity(Check):
     title = "more configuration conditionals"
 
     def run(self, ctx: PatchContext) -> Iterable[Finding]:
+        reported: set[str] = set()
         for result in ctx.results:
             if result.after is None:
                 continue
@@ -68,13 +69,13 @@ class IfdefComplexity(Check):
                                   "counts": {"conditionals_added": len(added_conditionals)},
                                   "symbols": sorted(symbols)},
                         diff_line=result.target_to_diff.get(first))
-            yield from self._dependent_macros(ctx, result, lines)
+            yield from self._dependent_macros(ctx, result, lines, reported)
 
-    def _dependent_macros(self, ctx: PatchContext, result, lines) -> Iterable[Finding]:
+    def _dependent_macros(self, ctx: PatchContext, result, lines, seen: set[str]
+                          ) -> Iterable[Finding]:
         table = ctx.table
         if table is None:
             return
-        seen: set[str] = set()
         for number in sorted(result.added):
             match = _DEFINE.match(lines[number - 1]) if number <= len(lines) else None
             if not match or match.group(1) in seen:

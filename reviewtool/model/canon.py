@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .parse import node_text, parse
 
@@ -63,6 +63,10 @@ def _truth(value: int | None) -> bool | None:
 class _Printer:
     def __init__(self, live_labels: set[str] | None = None) -> None:
         self.uncertain = False
+        # Locals initialised once with a pure expression and never written again: their uses
+        # print as the initialiser (`size_t n = 4 * sizeof(pgd_t); f(n);` is `f(4 * sizeof
+        # pgd_t);`).
+        self.subst: dict[str, object] = {}
         # Labels some live `goto` names; None means all labels count as live (first pass).
         self.live_labels = live_labels
 
@@ -77,6 +81,8 @@ class _Printer:
     # -- expressions ---------------------------------------------------------------------
     def const(self, node) -> int | None:
         kind = node.type
+        if kind == "identifier" and node_text(node) in self.subst:
+            return self.const(self.subst[node_text(node)])
         if kind == "number_literal":
             return _int(node_text(node))
         if kind == "parenthesized_expression":
@@ -117,6 +123,16 @@ class _Printer:
         if value is not None:
             return str(value)
         kind = node.type
+        if kind == "identifier" and node_text(node) in self.subst:
+            init = self.subst[node_text(node)]
+            text = self.expr(init)
+            parent = node.parent.type if node.parent is not None else ""
+            if init.type in ("binary_expression", "conditional_expression") and parent in (
+                    "binary_expression", "unary_expression", "cast_expression",
+                    "field_expression", "subscript_expression", "pointer_expression",
+                    "conditional_expression", "update_expression"):
+                return f"( {text} )"
+            return text
         if kind == "ERROR":
             self.uncertain = True
         if kind == "comment":
@@ -331,26 +347,114 @@ def _drop_unused_declarations(lines: list[str], declarations: set[int]) -> list[
     return [lines[i] for i in keep]
 
 
+_WRITES = ("assignment_expression", "update_expression")
+
+
+def _single_assignment_locals(body, live_writes: set[str] | None) -> dict[str, object]:
+    """Top-level locals ``T x = pure-expr;`` whose name and inputs nothing writes later:
+    ``live_writes`` from the previous pass, else every write in the body."""
+    written: set[str] = set()
+    stack = [] if live_writes is not None else list(body.named_children)
+    if live_writes is not None:
+        written = set(live_writes)
+    while stack:
+        node = stack.pop()
+        if node.type in _WRITES:
+            target = node.child_by_field_name("left") or node.child_by_field_name("argument")
+            if target is not None:
+                written.update(_identifiers(target))
+        elif node.type == "pointer_expression" and node_text(node).startswith("&"):
+            written.update(_identifiers(node))
+        stack.extend(node.named_children)
+    subst: dict[str, object] = {}
+    for child in body.named_children:
+        if child.type != "declaration":
+            continue
+        inits = [c for c in child.named_children if c.type == "init_declarator"]
+        if len(inits) != 1 or len([c for c in child.children if c.type == ","]):
+            continue
+        declarator = inits[0].child_by_field_name("declarator")
+        value = inits[0].child_by_field_name("value")
+        if declarator is None or value is None or declarator.type != "identifier":
+            continue
+        name = node_text(declarator)
+        if name in written or _has_call(value) or value.type == "initializer_list" \
+                or _identifiers(value) & written:
+            continue
+        if "static" in node_text(child).split(name)[0]:
+            continue
+        subst[name] = value
+    return subst
+
+
+def _declares(declaration) -> str | None:
+    for child in declaration.named_children:
+        if child.type == "init_declarator":
+            declarator = child.child_by_field_name("declarator")
+            if declarator is not None and declarator.type == "identifier":
+                return node_text(declarator)
+    return None
+
+
+def _identifiers(node) -> set[str]:
+    out, stack = set(), [node]
+    while stack:
+        current = stack.pop()
+        if current.type == "identifier":
+            out.add(node_text(current))
+        stack.extend(current.named_children)
+    return out
+
+
+def _has_call(node) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.type in ("call_expression", "assignment_expression", "update_expression"):
+            return True
+        stack.extend(current.named_children)
+    return False
+
+
 _GOTO = re.compile(r"\bgoto\s+([A-Za-z_]\w*)")
 
 
 def canonical_body(body_text: str, returns_void: bool = True) -> Canon:
     """Canonical form of a (macro-expanded) compound statement ``{ ... }``.
 
-    Labels after a folded-away return are reachable only through a live ``goto``: the body is
-    printed again with the labels the previous pass still jumps to, until that set is stable.
+    Folding changes what is live, so the body is printed again until nothing moves: labels
+    after a folded-away return stay only if a live ``goto`` still names them, and a local is
+    replaced by its initialiser only if no live statement writes it (``pgd_size = PAGE_SIZE``
+    inside a branch that ``if (!SHARED_KERNEL_PMD)`` folds away does not count).
     """
     live: set[str] | None = None
+    written: set[str] | None = None
+    canon = Canon(())
     for _ in range(4):
-        canon = _canonical_pass(body_text, returns_void, live)
+        canon, decl_lines = _canonical_pass(body_text, returns_void, live, written)
         targets = {m for line in canon.lines for m in _GOTO.findall(line)}
-        if live is not None and targets == live:
+        writes = _written_names([l for i, l in enumerate(canon.lines) if i not in decl_lines])
+        if live is not None and targets == live and writes == written:
             break
-        live = targets
+        live, written = targets, writes
     return canon
 
 
-def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None) -> Canon:
+_ASSIGNED = re.compile(r"\b([A-Za-z_]\w*)\s*(?:<<|>>|[-+*/%&|^])?=(?!=)")
+_UPDATED = re.compile(r"(?:\+\+|--)\s*([A-Za-z_]\w*)|\b([A-Za-z_]\w*)\s*(?:\+\+|--)|&\s*([A-Za-z_]\w*)")
+
+
+def _written_names(lines: Sequence[str]) -> set[str]:
+    names: set[str] = set()
+    for line in lines:
+        names.update(_ASSIGNED.findall(line))
+        for groups in _UPDATED.findall(line):
+            names.update(g for g in groups if g)
+    return names
+
+
+def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None,
+                    written: set[str] | None) -> tuple[Canon, set[int]]:
     source = "void __reviewtool_canon__(void)\n" + body_text + "\n"
     root = parse(source).root_node
     printer = _Printer(live)
@@ -358,9 +462,10 @@ def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None) -
     body = func.child_by_field_name("body") if func is not None else None
     if body is None:
         return Canon(tuple(_tokens_only(body_text)), uncertain=True,
-                     note="body could not be parsed")
+                     note="body could not be parsed"), set()
     if root.has_error:
         printer.uncertain = True
+    printer.subst = _single_assignment_locals(body, written)
     # Declarations are only dropped at the top level of the body, where their scope is the body.
     lines: list[str] = []
     declarations: set[int] = set()
@@ -371,6 +476,8 @@ def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None) -
         if dead and not printer.reachable_label(child):
             continue
         dead = False
+        if child.type == "declaration" and _declares(child) in printer.subst:
+            continue  # its uses print as the initialiser
         emitted = printer.stmt(child)
         if child.type == "declaration":
             declarations.update(range(len(lines), len(lines) + len(emitted)))
@@ -380,8 +487,10 @@ def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None) -
     if returns_void:
         while lines and lines[-1] == "return ;":
             lines.pop()
-    lines = _drop_unused_declarations(lines, {i for i in declarations if i < len(lines)})
-    return Canon(tuple(_pretty(line) for line in lines), uncertain=printer.uncertain)
+    kept = _drop_unused_declarations(lines, {i for i in declarations if i < len(lines)})
+    decl_lines = {i for i, line in enumerate(kept)
+                  if any(line is lines[j] for j in declarations if j < len(lines))}
+    return Canon(tuple(_pretty(line) for line in kept), uncertain=printer.uncertain), decl_lines
 
 
 _SPACING = [
@@ -431,3 +540,11 @@ def referenced_macros(text: str, macros: Mapping[str, object]) -> set[str]:
         body = getattr(macros[name], "body", "")
         todo.extend(w for w in _WORD.findall(body) if w in macros and w not in seen)
     return seen
+
+
+def fold_expression(text: str) -> str:
+    """An expression's folded, readable form: ``(4 - ((0xc0000000UL) / (1UL << 30)))`` -> ``1``."""
+    canon = canonical_body("{ __reviewtool_value__ = " + text + "; }")
+    if len(canon.lines) == 1 and canon.lines[0].startswith("__reviewtool_value__ = "):
+        return canon.lines[0][len("__reviewtool_value__ = "):].rstrip(";")
+    return " ".join(text.split())

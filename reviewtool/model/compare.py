@@ -11,7 +11,9 @@ class, a :class:`Cell` with a verdict:
 ``added``       a function or variable now built where before it was not;
 ``removed``     no longer built where before it was;
 ``changed``     built before and after, with different canonical behaviour;
-``uncertain``   different, but tree-sitter could not parse all of it: not decided.
+``helper``      a new static function: not visible outside its file, judged through its callers;
+``uncertain``   different, but only where folding cannot compare: calls into new helpers,
+                macros the unit does not define (a header the tree lacks), or parse errors.
 
 Configuration classes: every assignment of the symbols that appear in the conditionals of the
 files involved is examined (or a sample when there are too many); the symbols that matter are
@@ -29,6 +31,7 @@ from .unit import ConfigModel
 
 BUILT = ("function", "variable")
 CHANGES = ("added", "removed", "changed", "uncertain")
+NOTABLE = CHANGES + ("equivalent", "renamed", "helper")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
     if kb == "absent" and ka == "absent":
         return Cell("absent", kb, ka)
     if kb == "absent":
+        if ka == "function" and after.defs[name].is_static:
+            return Cell("helper", kb, ka, note="new static function")
         return Cell("added" if ka in BUILT else "absent", kb, ka)
     if ka == "absent":
         return Cell("removed" if kb in BUILT or kb == "no-op macro" or kb == "macro" else "absent",
@@ -99,15 +104,38 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
         return Cell("same" if same_source else "equivalent", kb, ka, note=note,
                     before_canon=cb.lines, after_canon=ca.lines)
     diff = tuple(difflib.unified_diff(list(cb.lines), list(ca.lines), lineterm="", n=1))[2:]
-    verdict = "uncertain" if (cb.uncertain or ca.uncertain) and _only_error_noise(cb, ca) \
-        else "changed"
-    return Cell(verdict, kb, ka, diff=diff[:40], note=note, before_canon=cb.lines,
+    verdict, why = "changed", ""
+    if cb.uncertain != ca.uncertain:
+        verdict, why = "uncertain", "part of one side could not be parsed"
+    else:
+        opaque = _opaque_names(before, after)
+        blocks = _changed_blocks(cb.lines, ca.lines)
+        named = [_WORD_SET(a + b) & opaque for a, b in blocks]
+        if blocks and all(named):
+            names = sorted(set().union(*named))
+            verdict = "uncertain"
+            why = "differs only where it calls or uses " + ", ".join(names[:4]) + \
+                  " (new helpers or macros this unit does not define): folding cannot compare"
+    return Cell(verdict, kb, ka, diff=diff[:40], note=why or note, before_canon=cb.lines,
                 after_canon=ca.lines)
 
 
-def _only_error_noise(cb: Canon, ca: Canon) -> bool:
-    """A difference we cannot trust: one side has parse errors and the other does not."""
-    return cb.uncertain != ca.uncertain
+def _WORD_SET(lines: Sequence[str]) -> set[str]:
+    return {w for line in lines for w in _WORD.findall(line)}
+
+
+def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+    matcher = difflib.SequenceMatcher(a=list(a), b=list(b), autojunk=False)
+    return [(list(a[i1:i2]), list(b[j1:j2])) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+            if op != "equal"]
+
+
+def _opaque_names(before: ConfigModel, after: ConfigModel) -> set[str]:
+    """Names whose effect folding cannot see: functions new in this configuration, and macro
+    names that some unit defines but that reached a canonical body unexpanded."""
+    new = {n for n, d in after.defs.items() if d.kind == "function" and n not in before.defs}
+    macros = {m for model in (before, after) for unit in model.units for m in unit.macros}
+    return new | macros
 
 
 def _reclassify_renames(names: Iterable[str], cells: dict[str, Cell], before: ConfigModel,

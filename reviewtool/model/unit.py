@@ -13,10 +13,11 @@ from typing import Mapping, Sequence
 
 from ..variants.expand import expand
 from ..variants.preprocess import Macro, Unit, preprocess
-from .canon import Canon, canonical_body, canonical_macro_call, expanded_body, referenced_macros
+from .canon import Canon, canonical_body, fold_expression, canonical_macro_call, expanded_body, referenced_macros
 from .functions import Definition, definitions
 
 _CANON_CACHE: dict[tuple, Canon] = {}
+_VALUE_CACHE: dict[tuple, str] = {}
 
 
 @dataclass
@@ -114,4 +115,8 @@ class ConfigModel:
         if macro is None or macro.params is not None:
             return None
         macros = self.macros_for(name)
-        return " ".join(expand(macro.body, macros).split())
+        key = ("v", macro.body, tuple(sorted((m, macros[m].params, macros[m].body)
+                                             for m in referenced_macros(macro.body, macros))))
+        if key not in _VALUE_CACHE:
+            _VALUE_CACHE[key] = fold_expression(expand(macro.body, macros))
+        return _VALUE_CACHE[key]

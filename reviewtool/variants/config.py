@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from .expr import DEFINED, UNDEFINED
 
-__all__ = ["Configuration", "config_lookup", "config_macros", "int_value"]
+__all__ = ["Configuration", "config_lookup", "config_macros", "int_value", "lookup_over"]
 
 
 def _norm_name(name: str) -> str:
@@ -135,7 +135,11 @@ class Configuration(Mapping[str, str]):
 
 def config_lookup(config: Mapping[str, str], partial: bool = False) -> Callable[[str], object]:
     """The ``lookup`` for :func:`~reviewtool.variants.expr.evaluate` under ``config``."""
-    values = dict(config.items())
+    return lookup_over(dict(config.items()), partial)
+
+
+def lookup_over(values: Mapping[str, str], partial: bool = False) -> Callable[[str], object]:
+    """Like :func:`config_lookup`, reading ``values`` live (no copy): for a dict that grows."""
     unknown = None if partial else UNDEFINED
 
     def lookup(name: str) -> object:

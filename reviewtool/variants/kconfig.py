@@ -47,15 +47,16 @@ from __future__ import annotations
 import fnmatch
 import io
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..errors import KconfigError
-from .config import config_lookup, int_value
-from .expr import (FALSE, TRUE, Binary, Call, Defined, Expr, Ident, Num, conj, disj,
-                   evaluate, negate)
+from .config import int_value, lookup_over
+from .expr import (FALSE, TRUE, Binary, Call, Defined, Expr, Ident, Num, Unary, conj, disj,
+                   evaluate, identifiers, negate)
 
 __all__ = ["KSymbol", "KconfigModel", "read_kconfig", "kconfig_from_text"]
 
@@ -90,6 +91,8 @@ class KconfigModel:
     warnings: tuple[str, ...] = ()
     choice_info: Mapping[str, KChoice] = field(default_factory=dict)
     path: str | None = None
+    readers: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False,
+                                                   compare=False)
 
     def symbol(self, name: str) -> KSymbol | None:
         if not name.startswith("CONFIG_"):
@@ -113,8 +116,88 @@ class KconfigModel:
                 seen.append(value)
         return tuple(seen)
 
+    def implied(self, config: Mapping[str, str]) -> dict[str, str] | None:
+        """``config`` extended with what it forces on bool symbols (unit propagation), or
+        None when that runs into a contradiction. A symbol ``y`` forces the literals of its
+        ``depends`` (``X86_PAE=y`` gives ``X86_32=y``); a bool whose dependencies became false
+        is ``n``; a bool without prompt whose default is now decided takes it; a bool a true
+        ``select`` forces is ``y``."""
+        assign = dict(config.items())
+        look = lookup_over(assign, partial=True)
+        queue = list(assign)
+        budget = 20_000
+        while queue and budget > 0:
+            budget -= 1
+            name = queue.pop()
+            sym = self.symbols.get(name)
+            if sym is not None and assign.get(name) in ("y", "m") and sym.selected_by == FALSE:
+                for lit, want in self._literals(sym.depends):
+                    cur = assign.get(lit)
+                    if cur is None:
+                        assign[lit] = want
+                        queue.append(lit)
+                    elif (cur in ("y", "m")) != (want == "y"):
+                        return None
+            for reader in self.readers.get(name, ()):
+                if reader in assign:
+                    continue
+                rs = self.symbols[reader]
+                if rs.type != "bool":
+                    continue
+                sel = evaluate(rs.selected_by, look)
+                if sel is None:
+                    continue
+                value = None
+                if sel:
+                    value = "y"
+                else:
+                    dep = evaluate(rs.depends, look)
+                    if dep == 0:
+                        value = "n"
+                    elif dep is not None and not rs.prompt and rs.choice is None:
+                        possible = self._default_values(rs, look) if rs.default_rules else {"n"}
+                        if possible is not None and len(possible) == 1:
+                            value = next(iter(possible))
+                if value is not None:
+                    assign[reader] = value
+                    queue.append(reader)
+        return assign
+
+    def _literals(self, expr: Expr) -> list[tuple[str, str]]:
+        """The (symbol, 'y'/'n') facts a true ``expr`` implies, when it is a conjunction."""
+        out: list[tuple[str, str]] = []
+        stack = [expr]
+        while stack:
+            e = stack.pop()
+            if isinstance(e, Binary) and e.op == "&&":
+                stack += [e.left, e.right]
+                continue
+            negated = False
+            if isinstance(e, Unary) and e.op == "!":
+                negated, e = True, e.operand
+            name = None
+            if isinstance(e, Defined):
+                name = e.name
+            elif isinstance(e, Call) and e.name == "IS_ENABLED" and len(e.args) == 1 \
+                    and isinstance(e.args[0], Ident):
+                name = e.args[0].name
+            sym = self.symbols.get(name) if name else None
+            if sym is None or sym.type not in ("bool", "tristate"):
+                continue
+            if isinstance(e, Defined) and not negated:
+                out.append((name, "y"))
+            elif negated and (sym.type == "bool" or isinstance(e, Call)):
+                out.append((name, "n"))
+            elif not negated and sym.type == "bool":
+                out.append((name, "y"))
+        return out
+
     def allows(self, config: Mapping[str, str]) -> bool | None:
-        look = config_lookup(config, partial=True)
+        extended = self.implied(config)
+        if extended is None:
+            return False
+        config = extended
+        look = lookup_over(config, partial=True)
         verdict: bool | None = True
         for name, value in config.items():
             sym = self.symbols.get(name)
@@ -234,6 +317,7 @@ def _key(type_: str, value: str) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 _LOCK = threading.Lock()
+_MODULES = re.compile(r"^([ \t]+)modules[ \t]*$", re.M)
 _FAKE_ROOT = "/__reviewtool_kconfig_tree__"
 _SRCARCH = {"i386": "x86", "x86_64": "x86", "sparc64": "sparc", "ppc": "powerpc"}
 
@@ -252,6 +336,9 @@ def _make_class(kconfiglib: Any) -> Any:
             if text is None:
                 self._rt_notes.append(f"{rel}: sourced but not in the tree (read as empty)")
                 text = ""
+            elif "modules" in text:
+                # Linux 5.16+ writes 'modules' where kconfiglib 14 knows 'option modules'
+                text = _MODULES.sub(r"\1option modules", text)
             return io.StringIO(text)
 
     return TreeKconfig
@@ -286,8 +373,8 @@ def read_kconfig(tree: Any, arch: str = "i386") -> KconfigModel | None:
            "CC": "gcc", "LD": "ld", "HOSTCC": "gcc"}
 
     def no_shell(kconf: Any, _name: str, command: str) -> str:
-        notes.append(f"$(shell,{command}) not run (expands to nothing)")
-        return ""
+        notes.append(f"$(shell,{command}) not run (taken as 'n')")
+        return "n"
 
     def tree_glob(pattern: str) -> Any:
         prefix = _FAKE_ROOT + os.sep
@@ -381,8 +468,19 @@ def _model(kconf: Any, k: Any, notes: list[str], top: str) -> KconfigModel:
             line=node.linenr if node else None,
         )
     warnings = tuple(notes) + tuple(" ".join(w.split()) for w in kconf.warnings)
+    readers: dict[str, list[str]] = {}
+    for name, ks in symbols.items():
+        names = set(identifiers(ks.depends)) | set(identifiers(ks.selected_by))
+        for value, cond in ks.default_rules:
+            names |= identifiers(value) | identifiers(cond)
+        for n in names:
+            if n.endswith("_MODULE") and n[:-7] in symbols:
+                n = n[:-7]
+            if n in symbols and n != name:
+                readers.setdefault(n, []).append(name)
     return KconfigModel(MappingProxyType(symbols), MappingProxyType(choices), warnings,
-                        MappingProxyType(infos), top)
+                        MappingProxyType(infos), top,
+                        MappingProxyType({k: tuple(v) for k, v in readers.items()}))
 
 
 class _Converter:
