@@ -156,7 +156,23 @@ def test_satisfied_dependency_allowed(model):
 
 
 def test_free_symbols_give_unknown(model):
-    assert model.allows(C(XEN="y")) is None
+    assert model.allows(C(PAGE_OFFSET="0x78000000")) is None
+
+
+def test_dependencies_propagate(model):
+    implied = model.implied(C(XEN="y"))
+    assert implied["CONFIG_PARAVIRT"] == "y" and implied["CONFIG_NUMA"] == "n"
+    assert implied["CONFIG_EXPERIMENTAL"] == "y"
+
+
+def test_transitive_dependency_violation_refuted(model):
+    assert model.allows(C(XEN="y", EXPERIMENTAL="n")) is False
+
+
+def test_int_default_refuted_through_propagation(model):
+    # X86_PAE=n with HIGHMEM64G=y is impossible, and LEVELS=2 needs X86_PAE=n
+    assert model.allows(C(LEVELS="2", HIGHMEM64G="y")) is False
+    assert model.allows(C(LEVELS="3", HIGHMEM64G="y")) is True
 
 
 def test_bool_cannot_be_m(model):

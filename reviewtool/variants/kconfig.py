@@ -130,7 +130,8 @@ class KconfigModel:
             budget -= 1
             name = queue.pop()
             sym = self.symbols.get(name)
-            if sym is not None and assign.get(name) in ("y", "m") and sym.selected_by == FALSE:
+            if sym is not None and assign.get(name) in ("y", "m"):
+                # (a select that overrides dependencies is a Kconfig warning: not followed)
                 for lit, want in self._literals(sym.depends):
                     cur = assign.get(lit)
                     if cur is None:
