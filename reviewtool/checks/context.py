@@ -28,6 +28,7 @@ from ..variants.preprocess import preprocess
 from ..variants.config import Configuration
 from ..variants.expr import config_symbols
 from ..variants.kbuild import build_symbols
+from ..variants.defaults import with_int_defaults
 from ..errors import ReviewtoolError
 
 # Subject words that name a feature under another symbol than the word itself.
@@ -247,44 +248,6 @@ def _line(tree: Tree, path: str, number: int) -> str:
     text = tree.read(path) or ""
     lines = text.split("\n")
     return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
-                      names: set[str]) -> tuple[list, dict[str, str]]:
-    """Give int/hex symbols the unit uses (``CONFIG_PAGE_OFFSET``) their Kconfig default in
-    each configuration, so that constant expressions fold; returns the values used."""
-    if kconfig is None:
-        return list(configs), {}
-    used: dict[str, str] = {}
-    out = []
-    for config in configs:
-        values = dict(config.items())
-        for name in sorted(names):
-            symbol = kconfig.symbols.get(name)
-            if symbol is None or symbol.type not in ("int", "hex") or name in values:
-                continue
-            value = _default_value(symbol, values)
-            if value is not None:
-                values[name] = value
-                used.setdefault(name, value)
-        out.append(Configuration(values))
-    return out, used
-
-
-def _default_value(symbol, values: Mapping[str, str]) -> str | None:
-    from ..variants.config import config_lookup
-    from ..variants.expr import evaluate
-
-    lookup = config_lookup(Configuration(values))
-    for value, condition in getattr(symbol, "default_rules", ()):
-        try:
-            if evaluate(condition, lookup):
-                number = evaluate(value, lookup)
-                if number is not None:
-                    return hex(number) if symbol.type == "hex" else str(number)
-        except Exception:  # a rule we cannot evaluate: try the next one
-            continue
-    return symbol.defaults[-1] if symbol.defaults else None
 
 
 # -- touched names ---------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from ..variants.conditions import scan
 from ..variants.config import Configuration
 from ..variants.expr import to_c
 from ..variants.kconfig import read_kconfig
+from ..variants.minimize import minimize
+from ..variants.defaults import with_int_defaults
 from ..variants.preprocess import preprocess, project
 from ..errors import ReviewtoolError
 from .unit import ConfigModel
@@ -79,11 +81,17 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
             if other is not None:
                 symbols |= set(scan(other, variant.path).symbols)
     configs, coverage = enumerate_configs(sorted(symbols), kconfig, limit=limit)
+    configs, defaults = with_int_defaults(configs, kconfig, set(re.findall(r"CONFIG_\w+", " ".join(
+        d.body or "" for c in configs[:1] for u in [preprocess(tree, path, c, arch=arch)]
+        for d in u.definitions))))
+    if defaults:
+        notes.append("int symbols at their Kconfig default: " + ", ".join(
+            f"{k}={v}" for k, v in defaults.items()))
     models = [ConfigModel.build(tree, [path], c, arch) for c in configs]
 
     functions: dict[str, dict] = {}
     for index, model in enumerate(models):
-        label = dict(configs[index].items())
+        label = {k: v for k, v in configs[index].items() if k in symbols}
         for definition in model.by_file.get(path, ()):
             entry = functions.setdefault(definition.name, {
                 "name": definition.name, "kind": definition.kind, "line": definition.line,
@@ -98,12 +106,17 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
                     entry["calls"].append(called)
             hooks = hooks_reached(model, definition.name)
             if hooks:
-                key = ", ".join(f"{k}={v}" for k, v in sorted(label.items())) or "all"
-                entry["paravirt_hooks"][key] = hooks
+                entry.setdefault("_hooks", {}).setdefault(tuple(hooks), []).append(label)
 
+    universe = [{k: v for k, v in c.items() if k in symbols} for c in configs]
+    for entry in functions.values():
+        for hooks, labels in entry.pop("_hooks", {}).items():
+            for where in minimize(labels, universe):
+                key = ", ".join(f"{k}={v}" for k, v in sorted(where.items())) or "all"
+                entry["paravirt_hooks"][key] = list(hooks)
     used = set(_WORD.findall(text))
     macros: dict[str, dict] = {}
-    for name in sorted(used):
+    for name in sorted(n for n in used if not n.startswith("CONFIG_")):
         values = []
         for index, model in enumerate(models):
             macro = model.macro(name)
@@ -112,10 +125,15 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
                 continue
             values.append(model.macro_value(name))
         if len(set(values)) > 1:
+            grouped: dict[str, list] = {}
+            for i, v in enumerate(values):
+                grouped.setdefault(v if v is not None else "(undefined)", []).append(
+                    {k: x for k, x in configs[i].items() if k in symbols})
             macros[name] = {"values": [
-                {"config": dict(configs[i].items()),
-                 "value": v if v is not None else "(undefined)"}
-                for i, v in enumerate(values)]}
+                {"config": where, "value": value}
+                for value, labels in grouped.items()
+                for where in minimize(labels, [{k: x for k, x in c.items() if k in symbols}
+                                                for c in configs])]}
 
     info = {
         "path": path,

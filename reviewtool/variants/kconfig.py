@@ -7,9 +7,11 @@ the architecture's file was the top of the menu) -- and returns a :class:`Kconfi
 a patched Kconfig is seen as patched); a ``source`` of a file missing from the tree reads as an
 empty file and adds a warning, so a sample tree with a few Kconfig files still loads.
 ``srctree``, ``ARCH``, ``SRCARCH`` and ``KERNELVERSION`` are set only while parsing and restored
-afterwards; Kconfig's ``$(shell,...)`` is never run (it expands to nothing, with a warning) and
-no ``kconfigfunctions`` module is imported. A kconfiglib error becomes one
-:class:`~reviewtool.errors.KconfigError` line.
+afterwards; Kconfig's ``$(shell,...)`` is never run (it expands to ``n``, with a warning, which
+keeps ``def_bool $(success,...)`` lines of Linux 5.x/6.x parseable) and no ``kconfigfunctions``
+module is imported. The ``modules`` attribute of Linux 5.16+ is read as the ``option modules``
+kconfiglib 14 knows, so the whole Linux 6.1 Kconfig (16,000 symbols) loads in about 1.5 s.
+A kconfiglib error becomes one :class:`~reviewtool.errors.KconfigError` line.
 
 Each ``config`` becomes a :class:`KSymbol`:
 
@@ -27,7 +29,12 @@ Each ``config`` becomes a :class:`KSymbol`:
 * ``prompt`` -- whether the user can set it; ``selected_by`` -- when a ``select`` forces it.
 
 :meth:`KconfigModel.allows` checks a *partial* assignment (a
-:class:`~reviewtool.variants.config.Configuration`); symbols it does not assign are free:
+:class:`~reviewtool.variants.config.Configuration`); symbols it does not assign are free. It
+first extends the assignment with what it forces (:meth:`KconfigModel.implied`, unit
+propagation over bool symbols: ``X86_PAE=y`` forces the literals of its ``depends``,
+``X86_32=y`` and so ``64BIT=n``; a bool whose dependencies became false is ``n``; a bool
+without prompt whose default is decided takes it), so on Linux 6.1 ``X86_PAE=y`` with
+``PGTABLE_LEVELS=5`` is refuted although ``X86_5LEVEL`` was never assigned. Then it answers:
 
 * ``False`` when it is refuted: a symbol ``y``/``m`` whose dependencies are false, a bool
   symbol ``m``, a symbol ``n`` that a true ``select`` forces on, two members of one choice
