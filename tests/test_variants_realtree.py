@@ -87,3 +87,25 @@ def test_arch_x86_mm_matches_unifdef(tree):
     compared, skipped, differences = compare_files(tree, paths, configs)
     assert differences == []
     assert compared > len(paths)
+
+
+@pytest.fixture(scope="module")
+def kconfig61(tree):
+    if tree.read("init/Kconfig") is None:
+        pytest.skip("the tree's Kconfig files are not extracted")
+    from reviewtool.variants.kconfig import read_kconfig
+    return read_kconfig(tree, arch="i386")
+
+
+def test_linux_6_1_kconfig_loads(kconfig61):
+    assert len(kconfig61.symbols) > 10_000
+    assert kconfig61.domain("CONFIG_PGTABLE_LEVELS") == ("5", "4", "3", "2")
+
+
+def test_linux_6_1_pae_means_three_levels(kconfig61):
+    from reviewtool.variants.classes import enumerate_configs
+    configs, coverage = enumerate_configs(
+        ["CONFIG_X86_PAE", "CONFIG_PARAVIRT", "CONFIG_PGTABLE_LEVELS"], kconfig61)
+    pae = {c["CONFIG_PGTABLE_LEVELS"] for c in configs if c["CONFIG_X86_PAE"] == "y"}
+    assert pae == {"3"}
+    assert coverage["classes"] == 8
