@@ -347,3 +347,9 @@ def test_project_partial_short_circuit_with_unknown():
 def test_project_partial_unbalanced_raises():
     with pytest.raises(ConditionError):
         project("#endif\n", C(), partial=True)
+
+
+def test_include_with_dotdot_is_normalised():
+    tree = DictTree({"arch/i386/mm/x.c": '#include "../kernel/k.h"\n',
+                     "arch/i386/kernel/k.h": "#define K 1\n"})
+    assert "K" in preprocess(tree, "arch/i386/mm/x.c", C()).macros

@@ -302,6 +302,7 @@ class _Engine:
                 candidates.append(f"include/asm-generic/{name[4:]}")
                 candidates.append(f"include/uapi/asm-generic/{name[4:]}")
             for cand in candidates:
+                cand = posixpath.normpath(cand)
                 if cand.startswith("../") or cand.startswith("/") or cand == "..":
                     continue
                 if nxt and cand == cur:
