@@ -65,3 +65,16 @@ def test_comments_do_not_matter():
 def test_label_after_return_stays_reachable():
     lines = canon("{ if (x) goto out; return; out: f(); }", returns_void=False)
     assert "out:" in lines and "f();" in lines
+
+
+def test_single_assignment_local_is_propagated():
+    assert canon("{ size_t n = 4 * sizeof(pgd_t); f(n, n); }") == canon(
+        "{ f(4 * sizeof(pgd_t), 4 * sizeof(pgd_t)); }")
+
+
+def test_propagation_keeps_precedence():
+    assert canon("{ int n = a + b; f(n * 2); }") != canon("{ f(a + b * 2); }")
+
+
+def test_local_written_later_is_not_propagated():
+    assert canon("{ int n = 4; n = g(); f(n); }") != canon("{ f(4); }")

@@ -3,6 +3,7 @@ it is about, ``> ...`` for what was trimmed. Original lines are quoted exactly."
 
 from __future__ import annotations
 
+import os
 import textwrap
 from email.utils import formatdate
 
@@ -41,7 +42,8 @@ def render_patch(report: PatchReport, findings: list[Finding]) -> str:
     if not subject.lower().startswith("re:"):
         subject = "Re: " + subject
     headers.append(f"Subject: {subject}")
-    headers.append(f"Date: {formatdate(0, localtime=False)}")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")  # reproducible output, as build tools do
+    headers.append(f"Date: {formatdate(float(epoch) if epoch else None, localtime=False)}")
     if mail.message_id:
         headers.append(f"In-Reply-To: <{mail.message_id}>")
         refs = list(mail.references) + [mail.message_id]
