@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from ..findings import Finding, format_config
@@ -74,18 +75,17 @@ class ConfigChange(Check):
         before_kind = KIND_WORDS.get(cell.before, cell.before)
         if verdict == "added":
             severity = "error"
-            previously = f"before, {name} was absent" if cell.before == "absent" else \
-                f"before, {name} was {before_kind}"
-            message = (f"{name}() is now built with {where}, outside the patch's scope "
-                       f"({scope}); {previously}. Nothing proves it unused there.")
+            previously = _previously(ctx, name, cols[0])
+            message = (f"functional change outside the patch's scope ({scope}): with {where}, "
+                       f"{name}() is now built{previously}. Nothing proves it unused there.")
         elif verdict == "removed":
             severity = "error"
             message = (f"{name} ({before_kind}) is no longer built with {where}, outside the "
                        f"patch's scope ({scope}).")
         elif verdict == "changed":
             severity = "error"
-            message = (f"{name}() behaves differently with {where}, outside the patch's scope "
-                       f"({scope}){folded_note}: {_summary(cell)}.")
+            message = (f"functional change outside the patch's scope ({scope}): with {where}, "
+                       f"{name}() behaves differently: {_summary(cell)}{folded_note}.")
         elif verdict == "uncertain":
             severity = "warning"
             message = (f"{name}() reads differently with {where}, outside the patch's scope "
@@ -118,13 +118,61 @@ class ConfigChange(Check):
                        diff_line=location.diff_line, hunk=location.hunk)
 
 
+def _previously(ctx: PatchContext, name: str, col: int) -> str:
+    """What stood there before: the same name absent, or a sibling (``vmalloc_sync_all`` for
+    ``_vmalloc_sync_all``) that was a no-op macro."""
+    table = ctx.table
+    stem = name.lstrip("_")
+    for other in table.names:
+        if other != name and other.lstrip("_") == stem:
+            kind = table.before[col].kind(other)
+            if kind != "absent":
+                return (f" where before there was only {KIND_WORDS.get(kind, kind)} "
+                        f"{other}()")
+    return " where before it was not"
+
+
+_LOCK = re.compile(r"\b(spin_lock\w*|spin_unlock\w*|write_lock\w*|write_unlock\w*|"
+                   r"read_lock\w*|read_unlock\w*|mutex_lock\w*|mutex_unlock\w*)\(\s*&?\s*"
+                   r"([A-Za-z_][\w.>-]*)")
+
+
+def _locks_held(lines: tuple[str, ...]) -> list[frozenset[str]]:
+    """For each canonical line, the locks held when it runs (straight-line approximation)."""
+    held: set[str] = set()
+    out = []
+    for line in lines:
+        match = _LOCK.search(line)
+        if match and "unlock" in match.group(1):
+            held.discard(match.group(2))
+        out.append(frozenset(held))
+        if match and "unlock" not in match.group(1):
+            held.add(match.group(2))
+    return out
+
+
+def _lock_change(cell: Cell, statement: str) -> str:
+    def under(lines):
+        locks = _locks_held(lines)
+        return next((locks[i] for i, l in enumerate(lines) if l.strip() == statement), None)
+
+    before, after = under(cell.before_canon), under(cell.after_canon)
+    if before is None or after is None or before == after:
+        return ""
+    call = statement.split("(")[0] + "()"
+    lost, gained = sorted(before - after), sorted(after - before)
+    if lost:
+        return f"{call} now runs outside {', '.join(lost)} (it ran under it before)"
+    return f"{call} now runs under {', '.join(gained)}"
+
+
 def _summary(cell: Cell) -> str:
     """A reviewer's one-liner for a canonical diff: what moved, what appeared, what went."""
     removed = [l[1:].strip() for l in cell.diff if l.startswith("-") and l[1:].strip()]
     added = [l[1:].strip() for l in cell.diff if l.startswith("+") and l[1:].strip()]
     moved = [l for l in removed if l in added]
-    parts = []
-    if moved:
+    parts = [change for change in (_lock_change(cell, m) for m in moved) if change]
+    if moved and not parts:
         parts.append("statements reordered (" + "; ".join(_short(m) for m in moved[:2]) + ")")
     gone = [l for l in removed if l not in added]
     new = [l for l in added if l not in removed]

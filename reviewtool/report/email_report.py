@@ -12,6 +12,7 @@ from . import PatchReport, ReviewResult
 from .quote import file_header, hunk_ranges
 
 WIDTH = 72
+_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 def _wrap(text: str) -> list[str]:
@@ -19,7 +20,8 @@ def _wrap(text: str) -> list[str]:
 
 
 def _comment(finding: Finding) -> list[str]:
-    lines = _wrap(finding.message)
+    text = finding.message
+    lines = _wrap(text[:1].upper() + text[1:])
     evidence = finding.evidence
     diff = evidence.get("diff") if isinstance(evidence, dict) else None
     if diff and finding.id == "config-change":
@@ -65,15 +67,33 @@ def render_patch(report: PatchReport, findings: list[Finding]) -> str:
     out += ["> " + l if l else ">" for l in description]
     out.append("")
 
+    # A reply says what matters: errors and warnings under their hunks, and the added
+    # configuration complexity once, after the description. Proofs of equivalence stay in the
+    # terminal and JSON reports.
+    complexity = [f for f in findings if f.id == "ifdef-complexity"]
+    findings = [f for f in findings if f.severity != "info"]
     general = [f for f in findings if not f.diff_line]
     anchored = [f for f in findings if f.diff_line]
+    if complexity:
+        macros = [f.evidence.get("macro") for f in complexity if f.evidence.get("macro")]
+        conditionals = sum(f.evidence.get("counts", {}).get("conditionals_added", 0)
+                           for f in complexity)
+        parts = []
+        if conditionals:
+            parts.append(f"{conditionals} new configuration conditional"
+                         + ("s" if conditionals > 1 else ""))
+        if macros:
+            parts.append("configuration-dependent " + ", ".join(macros))
+        out += _wrap("This adds " + " and ".join(parts) + " to code that several "
+                     "configurations share; it is not making the code any simpler.")
+        out.append("")
     for finding in general:
         out += _comment(finding)
         out.append("")
 
     ranges = hunk_ranges(mail.diff) if mail.diff else []
     by_hunk: dict[tuple[int, int], list[Finding]] = {}
-    for finding in sorted(anchored, key=lambda f: (f.diff_line, f.id)):
+    for finding in sorted(anchored, key=lambda f: (f.diff_line, -_RANK[f.severity], f.id)):
         span = next((r for r in ranges if r[0] <= finding.diff_line <= r[1]), None)
         if span is None:
             span = (finding.diff_line, finding.diff_line)
@@ -92,7 +112,7 @@ def render_patch(report: PatchReport, findings: list[Finding]) -> str:
         last_quoted = last
         out.append("")
         seen = set()
-        for finding in by_hunk[span]:
+        for finding in sorted(by_hunk[span], key=lambda f: (-_RANK[f.severity], f.diff_line)):
             key = (finding.id, finding.message)
             if key in seen:
                 continue
