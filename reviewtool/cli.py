@@ -94,8 +94,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     notes: list[str] = []
     mails = read_inputs(args.inputs, stdin=sys.stdin.buffer if "-" in args.inputs else None)
     series = order_series(mails)
-    notes += list(series.notes)
     patches = [m for m in series.patches if m is not None]
+    # One patch picked out of a series is normal review practice: no notes about the others.
+    notes += [n for n in series.notes if len(patches) > 1 or "missing" not in n]
     if not any(m.diff for m in patches):
         raise UsageError("no diff found in the input", path=", ".join(args.inputs))
     tree = _select_tree(args.tree, notes)

@@ -343,7 +343,8 @@ def _body(msg: Message) -> tuple[str, list[str], str]:
         text, more = _part_text(part, label)
         notes.extend(more)
         if attachment:
-            if find_diff(text)[0]:
+            # quilt mails are a single part with "inline; filename=x.patch": not an attachment
+            if find_diff(text)[0] and msg.is_multipart():
                 notes.append(f"patch found in {label}" if filename
                              else f"patch found in attachment ({ctype})")
             m = _FORMAT_PATCH_TEXT.match(text)
