@@ -179,8 +179,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         tree={"kind": tree.kind, "path": tree.path, "revision": tree.revision, "arch": arch},
         patches=reports, findings=sort_findings(findings), coverage=coverage, notes=notes,
         diagnostics=diagnostics, version=__version__)
-    text = _render(result, args.format, args.output)
-    _emit(text, args)
+    if not args.quiet:
+        _emit(_render(result, args.format, args.output), args)
     for diagnostic in diagnostics:
         print(f"reviewtool: {diagnostic}", file=sys.stderr)
     failing = any(reaches(f.severity, args.fail_on) for f in findings)

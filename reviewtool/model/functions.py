@@ -8,6 +8,7 @@ tree-sitter recognised its definition, and ``has_error`` says whether its body h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .parse import matches, node_text, parse
 
@@ -73,8 +74,10 @@ def _calls(node) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(calls), tuple(dict.fromkeys(hooks))
 
 
-def definitions(path: str, text: str) -> list[Definition]:
-    """Functions and file-scope variables defined in ``text`` (a projected variant of ``path``)."""
+@lru_cache(maxsize=1024)
+def definitions(path: str, text: str) -> tuple[Definition, ...]:
+    """Functions and file-scope variables defined in ``text`` (a projected variant of ``path``).
+    Cached: a header usually projects to the same text in many configurations."""
     root = parse(text).root_node
     found: list[Definition] = []
     for _, caps in matches("functions", root):
@@ -105,7 +108,7 @@ def definitions(path: str, text: str) -> list[Definition]:
             line=node.start_point[0] + 1, end_line=node.end_point[0] + 1, text=source,
             is_static=source.lstrip().startswith("static"), has_error=node.has_error))
     found.sort(key=lambda d: (d.line, d.name))
-    return found
+    return tuple(found)
 
 
 def _slice(text: str, node) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..errors import TreeError
@@ -19,10 +19,9 @@ from ..resources import corpus_dir
 def normalize_path(path: str) -> str:
     """Return ``path`` as a clean relative POSIX path or raise :class:`TreeError`."""
     raw = path.replace("\\", "/")
-    pure = PurePosixPath(raw)
-    if pure.is_absolute():
+    if raw.startswith("/"):
         raise TreeError("absolute path outside the tree", path=path)
-    parts = [p for p in pure.parts if p not in ("", ".")]
+    parts = [p for p in raw.split("/") if p not in ("", ".")]
     if not parts or any(p == ".." for p in parts):
         raise TreeError("path escapes the tree", path=path)
     if parts[0] == ".git":
@@ -69,11 +68,14 @@ class DirTree(Tree):
         return full
 
     def read(self, path: str) -> str | None:
+        if path in self._cache:  # the preprocessor asks for the same paths again and again
+            return self._cache[path]
         try:
             rel = normalize_path(path)
         except TreeError:
             return None
         if rel in self._cache:
+            self._cache[path] = self._cache[rel]
             return self._cache[rel]
         try:
             full = self._resolve(rel)
@@ -81,7 +83,7 @@ class DirTree(Tree):
         except (OSError, TreeError):
             data = None
         text = None if data is None else data.decode("utf-8", errors="surrogateescape")
-        self._cache[rel] = text
+        self._cache[rel] = self._cache[path] = text
         return text
 
     def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:
@@ -103,7 +105,7 @@ def is_kernel_tree(root: str | os.PathLike[str]) -> bool:
         (base / "Kconfig").is_file() or (base / "init").is_dir())
 
 
-@dataclass
+@dataclass(eq=False)  # identity: caches key on the tree object
 class OverlayTree(Tree):
     """A tree with some files replaced (the post-image of a patch) or deleted (``None``)."""
 

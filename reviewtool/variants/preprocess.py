@@ -54,6 +54,7 @@ not in the tree raises :class:`~reviewtool.errors.TreeError`.
 from __future__ import annotations
 
 import posixpath
+import weakref
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -75,6 +76,17 @@ MAX_IF_DEPTH = 256
 _SRCARCH = {"i386": "x86", "x86_64": "x86", "x86": "x86", "sparc64": "sparc",
             "sparc32": "sparc", "ppc": "powerpc", "ppc64": "powerpc", "sh64": "sh",
             "arm64": "arm64", "um": "um"}
+
+
+_RESOLVED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _weakrefable(obj: object) -> bool:
+    try:
+        weakref.ref(obj)
+    except TypeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -174,7 +186,9 @@ class _Engine:
         self.missing: list[str] = []
         self.errors: list[str] = []
         self.once: set[str] = set()
-        self.resolved: dict[tuple[str, str, bool], str | None] = {}
+        # Include resolution depends only on which files the tree has: shared by every
+        # preprocess() of the same tree (a review runs one per configuration and side).
+        self.resolved = _RESOLVED.setdefault(tree, {}) if _weakrefable(tree) else {}
         self.values: dict[str, object] = {}
 
     # ---------------------------------------------------------------- #if evaluation
@@ -286,7 +300,7 @@ class _Engine:
     # ---------------------------------------------------------------- includes
     def resolve(self, target: str, cur: str, nxt: bool = False) -> str | None:
         here = posixpath.dirname(cur)
-        key = (here, target, nxt)
+        key = (self.arch, tuple(self.dirs), here, target, nxt)
         if key in self.resolved:
             return self.resolved[key]
         found = None
