@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     model.add_argument("--arch", help="architecture (default: from the path)")
     model.add_argument("--config", action="append", default=[], metavar="SYM=VAL",
                        help="project the file onto this configuration (repeatable)")
+    model.add_argument("--patch", action="append", default=[], metavar="PATCH",
+                       help="describe the file as it is after applying this patch (mbox/diff)")
     model.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
@@ -227,6 +229,8 @@ def cmd_model(args: argparse.Namespace) -> int:
 
     notes: list[str] = []
     tree = _select_tree(args.tree, notes)
+    if args.patch:
+        tree = _patched(tree, args.patch, notes)
     path = normalize_path(args.path)
     if tree.read(path) is None:
         raise UsageError("no such file in the tree", path=path)
@@ -247,6 +251,21 @@ def cmd_model(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(info))
     return EXIT_OK
+
+
+def _patched(tree, inputs: Sequence[str], notes: list[str]):
+    """The tree with the patches of ``inputs`` applied in memory, in series order."""
+    from .checks.context import apply_patch
+    from .mail import order_series, read_inputs
+    from .patch import parse_diff
+
+    series = order_series(read_inputs(inputs))
+    for mail in (m for m in series.patches if m is not None and m.diff):
+        results, tree = apply_patch(parse_diff(mail.diff, source=mail.source), tree)
+        failed = sum(1 for r in results for h in r.hunks if not h.applied)
+        notes.append(f"applied {mail.subject.raw!r}" + (f" ({failed} hunk(s) failed)"
+                                                        if failed else ""))
+    return tree
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,7 @@ those whose value changes some verdict, and the classes are the assignments of t
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -96,7 +97,7 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
                 note = f"now a wrapper calling {target}()"
     if cb.lines == ca.lines:
         same_source = (kb == ka and name in before.defs and name in after.defs
-                       and before.defs[name].text == after.defs[name].text)
+                       and _plain(before.defs[name].text) == _plain(after.defs[name].text))
         if kb == ka and not same_source and name not in before.defs:
             same_source = before.macro(name) == after.macro(name) or (
                 before.macro(name) is not None and after.macro(name) is not None
@@ -118,6 +119,14 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
                   " (new helpers or macros this unit does not define): folding cannot compare"
     return Cell(verdict, kb, ka, diff=diff[:40], note=why or note, before_canon=cb.lines,
                 after_canon=ca.lines)
+
+
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def _plain(text: str) -> str:
+    """Source without comments and layout: blank lines left by a projection do not count."""
+    return " ".join(_COMMENT.sub(" ", text).split())
 
 
 def _WORD_SET(lines: Sequence[str]) -> set[str]:

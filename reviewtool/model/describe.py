@@ -23,7 +23,7 @@ from ..variants.preprocess import preprocess, project
 from ..errors import ReviewtoolError
 from .unit import ConfigModel
 
-_HOOK = re.compile(r"\bparavirt_ops\s*\.\s*(\w+)")
+_HOOK = re.compile(r"\bparavirt_ops\s*\.\s*(\w+)\s*\(")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
 

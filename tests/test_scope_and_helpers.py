@@ -1,0 +1,65 @@
+"""Scope inference, Kbuild build conditions, configuration minimisation."""
+
+from dataclasses import replace
+
+from reviewtool.checks.context import infer_scope, scope_from_words
+from reviewtool.mail import parse_subject
+from reviewtool.tree import corpus_tree
+from reviewtool.variants.kbuild import build_symbols
+from reviewtool.variants.kconfig import read_kconfig
+from reviewtool.variants.minimize import minimize
+
+
+class FakeMail:
+    def __init__(self, subject, body="", diff=""):
+        self.subject = parse_subject(subject)
+        self.body = body + diff
+        self.diff = diff
+
+
+KCONFIG = read_kconfig(corpus_tree(), "i386")
+
+
+def test_subject_word_maps_to_kconfig_symbol():
+    assert scope_from_words("Allow paravirt backend to choose kernel PMD sharing", KCONFIG,
+                            "i386") == ["CONFIG_PARAVIRT"]
+
+
+def test_xen_maps_to_config_xen():
+    assert scope_from_words("xen: fix the pgd pinning", KCONFIG, "i386") == ["CONFIG_XEN"]
+
+
+def test_context_words_in_the_body_are_ignored_when_the_subject_names_a_feature():
+    scope, reason = infer_scope(FakeMail("[patch] paravirt: foo", "Normally in PAE mode"),
+                                KCONFIG, "i386")
+    assert scope == ["CONFIG_PARAVIRT"] and "subject" in reason
+
+
+def test_body_is_used_when_the_subject_names_nothing():
+    scope, reason = infer_scope(FakeMail("[PATCH] i386: tidy pgd allocation",
+                                         "Only matters with highpte."), KCONFIG, "i386")
+    assert scope == ["CONFIG_HIGHPTE"] and "description" in reason
+
+
+def test_no_scope_when_nothing_matches():
+    assert infer_scope(FakeMail("[PATCH] fix typo"), KCONFIG, "i386")[0] == []
+
+
+def test_kbuild_rule_guards_paravirt_c():
+    assert build_symbols(corpus_tree(), "arch/i386/kernel/paravirt.c") == ("CONFIG_PARAVIRT",)
+
+
+def test_kbuild_obj_y_is_always_built():
+    assert build_symbols(corpus_tree(), "arch/i386/mm/fault.c") == ()
+
+
+def test_minimize_drops_symbols_that_do_not_matter():
+    universe = [{"A": a, "B": b} for a in "yn" for b in "yn"]
+    selected = [c for c in universe if c["A"] == "y"]
+    assert minimize(selected, universe) == [{"A": "y"}]
+
+
+def test_minimize_keeps_interactions():
+    universe = [{"A": a, "B": b} for a in "yn" for b in "yn"]
+    selected = [{"A": "y", "B": "n"}]
+    assert minimize(selected, universe) == [{"A": "y", "B": "n"}]
