@@ -106,3 +106,13 @@ def test_unknown_format_is_a_usage_error():
 def test_model_of_a_missing_file_is_one_line():
     status, out, err = run_cli("model", "arch/i386/mm/nope.c")
     assert status == 2 and err.count("\n") == 1
+
+
+def test_standard_input_is_read_with_dash():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "reviewtool.cli", "check", "--format", "json",
+                           "-"], input=SEED.read_bytes(), capture_output=True, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    assert b'"[patch 07/20] Allow paravirt backend' in proc.stdout
