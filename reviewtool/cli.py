@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="another queued patch (mbox/mail/diff) to check for clashes")
     check.add_argument("--scope", help="comma-separated CONFIG_ symbols the patch is about "
                        "(default: inferred from the subject)")
-    check.add_argument("--format", choices=("terminal", "json", "email"), default="terminal")
+    check.add_argument("--format", choices=("terminal", "json", "email", "sarif"),
+                       default="terminal")
     check.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
                        default="error")
     check.add_argument("--output", help="write the report to this file instead of stdout")
@@ -47,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="print nothing; only the exit status tells")
     check.add_argument("--max-configs", type=int, default=64,
                        help="configurations to enumerate before sampling (default 64)")
+
+    explain = sub.add_parser("explain", help="print a check's documentation")
+    explain.add_argument("check_id", metavar="ID", nargs="?",
+                         help="check id (e.g. config-change); without it, list the checks")
 
     model = sub.add_parser("model", help="what the model knows of a file")
     model.add_argument("path", help="file path relative to the tree")
@@ -206,6 +211,9 @@ def _render(result, fmt: str, output: str | None) -> str:
     if fmt == "email":
         from .report.email_report import render
         return render(result)
+    if fmt == "sarif":
+        from .report.sarif import render
+        return render(result)
     from .report.terminal import render
     color = None if output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR") \
         else False
@@ -253,6 +261,22 @@ def cmd_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .checks import all_checks
+
+    checks = {check.id: check for check in all_checks()}
+    if not args.check_id:
+        for check in checks.values():
+            print(f"{check.id:22} {check.severity:8} {check.title}")
+        return EXIT_OK
+    if args.check_id not in checks:
+        raise UsageError(f"no check {args.check_id!r}; known: {', '.join(checks)}")
+    check = checks[args.check_id]
+    print(f"{check.id} (default severity: {check.severity})\n")
+    print(check.doc())
+    return EXIT_OK
+
+
 def _patched(tree, inputs: Sequence[str], notes: list[str]):
     """The tree with the patches of ``inputs`` applied in memory, in series order."""
     from .checks.context import apply_patch
@@ -274,6 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "explain":
+            return cmd_explain(args)
         return cmd_model(args)
     except ReviewtoolError as err:
         print(f"reviewtool: {err.one_line()}", file=sys.stderr)

@@ -102,3 +102,13 @@ def test_output_file_is_written_whole(tmp_path):
     status, out, _ = run_cli("check", "--format", "json", "--output", target, SEED)
     assert out == "" and json.loads(target.read_text())["schema"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["review.json"]
+
+
+def test_explain_prints_rationale_and_examples():
+    status, out, _ = run_cli("explain", "config-change")
+    assert status == 0 and "Rationale" in out and "Bad" in out and "Good" in out
+
+
+def test_explain_unknown_check_is_a_usage_error():
+    status, _, err = run_cli("explain", "no-such-check")
+    assert status == 2 and "config-change" in err

@@ -9,6 +9,7 @@ The docstring of each check (rationale, a bad and a good kernel example) is what
 
 from __future__ import annotations
 
+import inspect
 import traceback
 from typing import Iterable
 
@@ -26,7 +27,7 @@ class Check:
 
     @classmethod
     def doc(cls) -> str:
-        return (cls.__doc__ or "").strip()
+        return inspect.cleandoc(cls.__doc__ or "")
 
 
 def all_checks() -> list[Check]:
