@@ -32,8 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="review patch mails or diffs")
     check.add_argument("inputs", nargs="+", metavar="PATCH",
                        help="mbox, mail, .diff/.patch file, or - for standard input")
-    check.add_argument("--tree", help="kernel tree (directory); default: the current directory "
-                       "if it is a kernel tree, else the bundled corpus")
+    check.add_argument("--tree", help="kernel tree: a directory, or a git repository read at "
+                       "the base revision; default: the current directory if it is a kernel "
+                       "tree, else the bundled corpus")
+    check.add_argument("--base", metavar="REV",
+                       help="git revision to review against (default: the mail's own commit's "
+                       "parent, its base-commit trailer, else HEAD)")
     check.add_argument("--arch", help="architecture (default: from the patch's paths)")
     check.add_argument("--against", action="append", default=[], metavar="MBOX",
                        help="another queued patch (mbox/mail/diff) to check for clashes")
@@ -65,12 +69,49 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _select_tree(option: str | None, notes: list[str]):
+def _read_check_inputs(args: argparse.Namespace, notes: list[str]):
+    """Mails from files, ``-``, or a git revision range (``HEAD~3..HEAD``) of the repository
+    given with --tree (or the current directory). Returns (mails, base revision of a range)."""
+    from .mail import read_bytes, read_inputs
+    from .tree.git import commits_as_mails, open_repository
+
+    mails, base = [], ""
+    for item in args.inputs:
+        if item != "-" and not Path(item).exists() and (".." in item or item.startswith(
+                ("HEAD", "@"))):
+            repo = open_repository(args.tree or ".")
+            if repo is None:
+                raise UsageError("not a file, and no git repository to read a revision "
+                                 "range from", path=item)
+            text, first_base = commits_as_mails(repo, item)
+            notes.append(f"reviewing the commits of {item} as a series")
+            mails += read_bytes(text.encode("utf-8", "surrogateescape"), item)
+            base = base or first_base
+            continue
+        mails += read_inputs([item], stdin=sys.stdin.buffer if item == "-" else None)
+    return mails, base
+
+
+def _select_tree(option: str | None, notes: list[str], base: str | None = None, first=None):
     from .tree import DirTree, corpus_tree, is_kernel_tree
+    from .tree.git import GitTree, open_repository, resolve_base
 
     if option:
+        repo = open_repository(option) if (Path(option) / ".git").exists() or \
+            option.endswith(".git") else None
+        if repo is not None:
+            rev, how = resolve_base(repo, first.from_sha if first else "",
+                                    first.base_commit if first else "", base)
+            notes.append(f"reviewing against git revision {rev[:12]} ({how})")
+            return GitTree(repo, rev)
         return DirTree(option)
     cwd = Path.cwd()
+    if base and open_repository(cwd) is not None:
+        # a revision range or --base in the current repository: read that revision's blobs
+        repo = open_repository(cwd)
+        rev, how = resolve_base(repo, base=base)
+        notes.append(f"reviewing against git revision {rev[:12]} ({how})")
+        return GitTree(repo, rev)
     if is_kernel_tree(cwd):
         notes.append(f"reviewing against the kernel tree in the current directory ({cwd})")
         return DirTree(cwd)
@@ -99,14 +140,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .variants.kconfig import read_kconfig
 
     notes: list[str] = []
-    mails = read_inputs(args.inputs, stdin=sys.stdin.buffer if "-" in args.inputs else None)
+    mails, range_base = _read_check_inputs(args, notes)
     series = order_series(mails)
     patches = [m for m in series.patches if m is not None]
     # One patch picked out of a series is normal review practice: no notes about the others.
     notes += [n for n in series.notes if len(patches) > 1 or "missing" not in n]
     if not any(m.diff for m in patches):
         raise UsageError("no diff found in the input", path=", ".join(args.inputs))
-    tree = _select_tree(args.tree, notes)
+    tree = _select_tree(args.tree, notes, base=args.base or range_base,
+                        first=next((m for m in patches if m.diff), None))
     all_paths: list[str] = []
     parsed = []
     for mail in patches:

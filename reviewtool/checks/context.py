@@ -115,9 +115,8 @@ def translation_units(patch: Patch, before: Tree, after: Tree, arch: str) -> lis
             headers.append(path)
     if headers:
         wanted = {h.rsplit("/", 1)[-1] for h in headers}
-        for candidate in before.walk((".c",)):
-            if not (candidate.startswith(f"arch/{arch}/") or candidate.startswith("mm/")):
-                continue
+        near = {f"arch/{arch}/"} | {h.rsplit("/", 1)[0] + "/" for h in headers}
+        for candidate in before.walk((".c",), tuple(sorted(near))):
             if candidate in tus:
                 continue
             text = before.read(candidate) or ""

@@ -25,9 +25,11 @@ def underscore_counts(ctx: PatchContext) -> tuple[Counter, dict[str, list[str]]]
     counts: Counter = Counter()
     examples: dict[str, list[str]] = {"__": [], "_": []}
     seen: set[str] = set()
-    for path in ctx.before.walk((".c", ".h")):
-        if not any(path.startswith(root) for root in roots):
+    seen_paths: set[str] = set()
+    for path in ctx.before.walk((".c", ".h"), tuple(sorted(roots))):
+        if path in seen_paths:
             continue
+        seen_paths.add(path)
         text = ctx.before.read(path) or ""
         for name in _FUNC_DEF.findall(text) + _MACRO_DEF.findall(text):
             if name in seen:

@@ -39,9 +39,9 @@ What is an error
 """
 
 from reviewtool.mail.extract import extract_diff, find_diff
-from reviewtool.mail.reader import Mail, read_inputs
+from reviewtool.mail.reader import Mail, read_bytes, read_inputs
 from reviewtool.mail.series import Series, order_series
 from reviewtool.mail.subject import Subject, parse_subject
 
 __all__ = ["Mail", "Series", "Subject", "extract_diff", "find_diff", "order_series", "parse_subject",
-           "read_inputs"]
+           "read_bytes", "read_inputs"]

@@ -69,6 +69,12 @@ def read_inputs(paths: Sequence[str], stdin: BinaryIO | None = None) -> list[Mai
     return mails
 
 
+def read_bytes(data: bytes, source: str) -> list[Mail]:
+    """Mails from bytes already in memory (a revision range turned into format-patch text);
+    ``source`` names them in notes and errors."""
+    return _parse_input(data, source)
+
+
 def _read(path: str, stdin: BinaryIO | None) -> bytes:
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer

@@ -42,7 +42,10 @@ class Tree:
     def exists(self, path: str) -> bool:
         return self.read(path) is not None
 
-    def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:  # pragma: no cover
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
+             under: tuple[str, ...] = ()) -> Iterator[str]:  # pragma: no cover
+        """Paths of files ending in ``suffixes``, sorted, below the ``under`` directories
+        (the whole tree when empty: expensive on a real kernel)."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -86,8 +89,13 @@ class DirTree(Tree):
         self._cache[rel] = self._cache[path] = text
         return text
 
-    def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:
-        for dirpath, dirnames, filenames in os.walk(self.root):
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
+             under: tuple[str, ...] = ()) -> Iterator[str]:
+        for start in ([self.root / u.rstrip("/") for u in under] if under else [self.root]):
+            yield from self._walk(start, suffixes)
+
+    def _walk(self, start: Path, suffixes: tuple[str, ...]) -> Iterator[str]:
+        for dirpath, dirnames, filenames in os.walk(start):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.endswith(suffixes):
@@ -129,12 +137,15 @@ class OverlayTree(Tree):
             return self.changes[path]
         return self.base.read(path)
 
-    def walk(self, suffixes: tuple[str, ...] = (".c", ".h")) -> Iterator[str]:
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
+             under: tuple[str, ...] = ()) -> Iterator[str]:
         seen = set()
-        for p in self.base.walk(suffixes):
+        prefixes = tuple(u.rstrip("/") + "/" for u in under)
+        for p in self.base.walk(suffixes, under):
             seen.add(p)
             if self.changes.get(p, "") is not None:
                 yield p
         for p, text in sorted(self.changes.items()):
-            if p not in seen and text is not None and p.endswith(suffixes):
+            if p not in seen and text is not None and p.endswith(suffixes) and (
+                    not prefixes or p.startswith(prefixes)):
                 yield p

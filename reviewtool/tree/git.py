@@ -1,0 +1,162 @@
+"""Git trees through pygit2: a revision read as blobs, never touching the work tree.
+
+:class:`GitTree` answers ``read(path)`` from the commit's tree. :func:`resolve_base` picks the
+revision a mail is reviewed against, the way a maintainer would (issue order):
+
+1. ``--base REV`` when given;
+2. the commit a ``git format-patch`` mail names on its first ``From <sha>`` line, when the
+   repository has it: the review is against its parent;
+3. the ``base-commit:`` trailer;
+4. ``HEAD``.
+
+:func:`commits_as_mails` turns a revision range (``HEAD~20..HEAD``) into the text of
+``git format-patch`` mails, oldest first, so a range is reviewed exactly like a series.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import pygit2
+
+from ..errors import TreeError
+from . import Tree, normalize_path
+
+
+def open_repository(path: str | os.PathLike[str]) -> pygit2.Repository | None:
+    """The repository at or above ``path``, or None."""
+    try:
+        found = pygit2.discover_repository(str(path))
+    except (pygit2.GitError, KeyError, ValueError):
+        return None
+    if found is None:
+        return None
+    try:
+        return pygit2.Repository(found)
+    except pygit2.GitError:
+        return None
+
+
+def _commit(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
+    try:
+        obj = repo.revparse_single(rev)
+        return obj.peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError) as err:
+        raise TreeError(f"no such revision {rev!r} ({err})", path=repo.path) from None
+
+
+class GitTree(Tree):
+    kind = "git"
+
+    def __init__(self, repo: pygit2.Repository, rev: str = "HEAD"):
+        self.repo = repo
+        self.commit = _commit(repo, rev)
+        self.revision = str(self.commit.id)
+        self.path = repo.workdir or repo.path
+        self._tree = self.commit.tree
+        self._cache: dict[str, str | None] = {}
+
+    def read(self, path: str) -> str | None:
+        if path in self._cache:
+            return self._cache[path]
+        try:
+            rel = normalize_path(path)
+            entry = self._tree[rel]
+        except (TreeError, KeyError):
+            self._cache[path] = None
+            return None
+        obj = self.repo[entry.id]
+        text = None
+        if isinstance(obj, pygit2.Blob):
+            text = obj.data.decode("utf-8", errors="surrogateescape")
+        self._cache[path] = text
+        return text
+
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
+             under: tuple[str, ...] = ()) -> Iterator[str]:
+        starts = [u.rstrip("/") for u in under] or [""]
+        for start in starts:
+            try:
+                tree = self._tree[start] if start else self._tree
+                tree = self.repo[tree.id]
+            except KeyError:
+                continue
+            if not isinstance(tree, pygit2.Tree):
+                continue
+            yield from self._walk(tree, start)
+
+    def _walk(self, tree: pygit2.Tree, prefix: str, suffixes=(".c", ".h")) -> Iterator[str]:
+        for entry in sorted(tree, key=lambda e: e.name):
+            path = f"{prefix}/{entry.name}" if prefix else entry.name
+            if entry.type_str == "tree":
+                yield from self._walk(self.repo[entry.id], path, suffixes)
+            elif entry.name.endswith(suffixes):
+                yield path
+
+
+def resolve_base(repo: pygit2.Repository, from_sha: str = "", base_commit: str = "",
+                 base: str | None = None) -> tuple[str, str]:
+    """(revision, how it was chosen)."""
+    if base:
+        return str(_commit(repo, base).id), f"--base {base}"
+    if from_sha:
+        try:
+            commit = repo.revparse_single(from_sha).peel(pygit2.Commit)
+            if commit.parents:
+                return str(commit.parents[0].id), f"parent of {from_sha[:12]} (the mail's commit)"
+        except (KeyError, ValueError, pygit2.GitError):
+            pass
+    if base_commit:
+        try:
+            return str(_commit(repo, base_commit).id), f"base-commit {base_commit[:12]}"
+        except TreeError:
+            pass
+    return str(_commit(repo, "HEAD").id), "HEAD"
+
+
+def commits_in_range(repo: pygit2.Repository, spec: str) -> list[pygit2.Commit]:
+    """Commits of ``A..B`` (or a single rev: that commit), oldest first, first parents only."""
+    if ".." in spec:
+        start, _, end = spec.partition("..")
+        start_commit = _commit(repo, start or "HEAD")
+        end_commit = _commit(repo, end or "HEAD")
+        commits = []
+        current = end_commit
+        while current.id != start_commit.id:
+            commits.append(current)
+            if not current.parents:
+                raise TreeError(f"{start} is not an ancestor of {end}", path=repo.path)
+            current = current.parents[0]
+            if len(commits) > 100_000:
+                raise TreeError("revision range too long", path=repo.path)
+        return list(reversed(commits))
+    return [_commit(repo, spec)]
+
+
+def commit_as_mail(repo: pygit2.Repository, commit: pygit2.Commit, number: int = 0,
+                   total: int = 0) -> str:
+    """``git format-patch`` text for one commit (against its first parent)."""
+    parent = commit.parents[0] if commit.parents else None
+    diff = repo.diff(parent, commit) if parent is not None else commit.tree.diff_to_tree(
+        swap=True)
+    patch = diff.patch or ""
+    summary, _, body = commit.message.partition("\n")
+    counter = f" {number}/{total}" if total > 1 else ""
+    author = commit.author
+    return (f"From {commit.id} Mon Sep 17 00:00:00 2001\n"
+            f"From: {author.name} <{author.email}>\n"
+            f"Subject: [PATCH{counter}] {summary.strip()}\n"
+            f"Message-Id: <{commit.id}@reviewtool.local>\n\n"
+            f"{body.strip()}\n---\n{patch}")
+
+
+def commits_as_mails(repo: pygit2.Repository, spec: str) -> tuple[str, str]:
+    """(mbox text, base revision) for a revision range."""
+    commits = commits_in_range(repo, spec)
+    if not commits:
+        raise TreeError(f"revision range {spec!r} is empty", path=repo.path)
+    total = len(commits)
+    mails = [commit_as_mail(repo, c, i + 1, total) for i, c in enumerate(commits)]
+    base = commits[0].parents[0] if commits[0].parents else None
+    return "\n".join(mails), (str(base.id) if base is not None else "")
