@@ -63,3 +63,7 @@ def test_minimize_keeps_interactions():
     universe = [{"A": a, "B": b} for a in "yn" for b in "yn"]
     selected = [{"A": "y", "B": "n"}]
     assert minimize(selected, universe) == [{"A": "y", "B": "n"}]
+
+
+def test_architecture_prefix_is_not_a_feature():
+    assert scope_from_words("x86/mm: try vmalloc_fault() on every fault", KCONFIG, "x86") == []

@@ -314,10 +314,18 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^A-Za-z0-9_]+", text) if len(w) >= 2]
 
 
+# Subject prefixes name where a patch is, not a feature: "x86/mm:", "i386:", "arm64:".
+NOT_FEATURES = {"x86", "i386", "x86_64", "arm", "arm64", "powerpc", "ppc", "s390", "sparc",
+                "mips", "riscv", "ia64", "alpha", "um", "mm", "fs", "net", "block", "kernel",
+                "lib", "drivers", "sched", "core", "arch", "patch", "rfc", "mmu"}
+
+
 def scope_from_words(text: str, kconfig: KconfigModel | None, arch: str) -> list[str]:
     known = set(kconfig.symbols) if kconfig is not None else set()
     found: list[str] = []
     for word in _words(text):
+        if word.lower() in NOT_FEATURES or word.lower() == arch.lower():
+            continue
         candidates = []
         upper = word.upper()
         if word.lower() in ALIASES:
