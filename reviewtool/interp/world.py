@@ -1,0 +1,1276 @@
+"""The bundled executable model of i386 paging (Linux 2.6.21) that extracted kernel C runs on.
+
+reviewtool proves or refutes a suspected behaviour change by running a function of the tree
+before and after a patch on the *same* model state and comparing what happened. This module is
+that model: a small i386 machine with physical memory, page tables, processes, the slab and page
+allocators, spinlocks and the paravirt hooks, all laid out in the interpreter's
+:class:`~reviewtool.interp.memory.Memory` so the kernel's own code reads and writes them.
+
+Usage::
+
+    program = build_model_program(tree, ["arch/i386/mm/fault.c", "arch/i386/mm/pgtable.c"],
+                                  config_for(scenario))          # or any Program
+    world = World(program, scenario)
+    world.setup()                     # memory, swapper_pg_dir, processes, vmalloc mappings
+    outcome = world.run("vmalloc_sync_all")
+    outcome.events, outcome.error, world.state(), world.invariants()
+
+Scenarios
+=========
+
+A :class:`Scenario` fixes everything a run depends on besides the code:
+
+``pae``, ``paravirt``
+    the configuration class (``CONFIG_X86_PAE``, ``CONFIG_PARAVIRT``); the program must have
+    been built for the same one (:func:`config_for` gives the ``CONFIG_`` assignment).
+``shared_kernel_pmd``
+    whether PAE pgds share the kernel pmd pages of ``swapper_pg_dir`` (always ``False`` for
+    2-level, ``True`` for PAE without paravirt, either with paravirt: the world writes it into
+    ``paravirt_ops.shared_kernel_pmd`` when the program's ``struct paravirt_ops`` has the field).
+``split``
+    ``"3G/1G"``, ``"2G/2G"`` or ``"1G/3G"``: ``PAGE_OFFSET`` 0xC0000000, 0x80000000, 0x40000000
+    (``TASK_SIZE`` equals it; a split may also be given as a hex ``PAGE_OFFSET`` such as
+    ``"0x78000000"``, the corpus Kconfig's ``VMSPLIT_2G`` value).
+``processes``
+    how many process pgds exist (made by the program's own ``pgd_alloc()``).
+``seed``
+    varies the machine: low memory of 16, 24 or 32 MB (so ``VMALLOC_START`` falls on an even
+    or an odd pgd entry), the first 4 MB mapped by a page table or a large page.
+``fail_alloc_after``
+    during :meth:`World.run`, allocation requests (``kmem_cache_alloc``, ``__get_free_page``,
+    ``get_zeroed_page``, ``alloc_pages``) after this many succeed fail (``None``: never), to
+    reach ``out_oom`` paths.
+``vmalloc_mappings``
+    how many vmalloc mappings are created after the processes (each in its own pgd entry for
+    2-level, its own pmd entry for PAE), so processes do not have them yet.
+
+:func:`scenarios` gives a small deterministic set that covers each split, 1-3 processes, with
+and without allocation failure, and shared/unshared kernel pmd where paravirt allows both.
+
+The machine
+===========
+
+Physical memory is ``lowmem`` bytes mapped at ``PAGE_OFFSET`` (``__pa``/``__va`` hold for
+everything the kernel code touches). Frames 0-255 (the first MB) are reserved, frames of the
+"kernel image" (1-4 MB) hold what the interpreter allocates for the program's globals and
+the world's own objects (``init_mm``, ``pgd_lock`` when the program only declares it, the
+slab cache descriptors), the rest is page frames the world hands out. ``mem_map`` is an array
+of ``struct page`` (the program's layout if it defines one, else the model's own:
+``flags, _count, _mapcount, private, mapping, index, lru``, 32 bytes). ``high_memory`` is the
+end of low memory; ``VMALLOC_START`` is ``(high_memory + 2*VMALLOC_OFFSET-1) &
+~(VMALLOC_OFFSET-1)`` as in ``pgtable.h``.
+
+``swapper_pg_dir`` is a page-aligned page. 2-level: 1024 entries of 4 bytes, the direct map
+of low memory in 4 MB large pages (``_PAGE_PSE``; with some seeds the first 4 MB through a
+page table), and one page table at the top for the fixmaps. PAE: 4 entries of 8 bytes; user
+entries point to ``empty_zero_page`` (``__pa | _PAGE_PRESENT``, as ``pagetable_init`` leaves
+them), kernel entries to kernel pmd pages (``__pa(pmd) | 1``) that map low memory in 2 MB
+large pages plus the fixmap page table. ``init_mm.pgd = swapper_pg_dir``.
+
+Processes: ``pgtable_cache_init()`` and then ``pgd_alloc(mm)`` for each process, when the
+program defines them (so ``pgd_ctor`` puts each pgd on ``pgd_list`` exactly as the tree does),
+else by hand in the 2.6.21 way. Then the vmalloc mappings are added to ``swapper_pg_dir``
+(a pte page with one present pte), which the processes do not see yet unless the kernel pmd is
+shared. ``cr3`` holds ``__pa`` of the first process's pgd.
+
+The slab allocator
+==================
+
+``kmem_cache_create`` records the cache; ``kmem_cache_alloc`` takes a free constructed object
+or, when there is none, a new slab: one page holding ``PAGE_SIZE // size`` objects (rounded
+to the alignment), each constructed by calling the cache's ``ctor`` through the interpreter
+(the 2.6.21 slab constructs every object of a new slab). ``kmem_cache_free`` returns the
+object; a slab whose objects are all free is destroyed at once (``dtor`` called for each
+object, page freed) -- a legal slab policy that makes "constructed" and "allocated" the same
+set. Page allocations come from the free frames above, zeroed when asked (``__GFP_ZERO``,
+``get_zeroed_page``); frames are not reused within a world.
+
+Builtins and events
+===================
+
+:meth:`World.builtins` maps the names the corpus calls but does not define to Python
+functions acting on the model. Every builtin call appends an :class:`Event`; ``locks`` is the
+tuple of spinlocks held at that moment (by name: ``pgd_lock``, ``cpa_lock``). Kinds:
+
+``lock``, ``unlock``
+    ``spin_lock*``/``spin_unlock*`` (the ``flags`` argument is ignored). Taking a held lock
+    is a deadlock, releasing a free one a bug: both end the run with a ``bug`` event.
+``call``
+    a primitive with an effect (``memcpy``, ``memset``, TLB flushes, ``write_cr3``,
+    ``set_bit``, ``panic``...); ``detail`` names its arguments symbolically
+    (``pgd#2+0xc00``, ``swapper_pg_dir+0xc00``) so traces of two runs compare.
+``query``
+    a side-effect-free lookup (``page_address``, ``pfn_to_page``, ``test_bit``, ``read_cr3``,
+    ``likely``...): kept so that the trace is complete, easy to filter out.
+``printk``
+    the format string.
+``alloc``, ``free``, ``alloc-fail``
+    slab and page allocator; ``what`` is the object's name (``pgd#3``, ``pmd#1``, ``page#7``).
+``hook``
+    a call through ``paravirt_ops`` (``what`` is the member: ``alloc_pd_clone``); the native
+    function it points to runs afterwards (asm-only natives -- cr3, TLB -- act on the model).
+``set-pgd``, ``set-pmd``
+    an entry of a watched page table changed (``swapper_pg_dir``, the process pgds and their
+    pmd pages); observed at every builtin call and at the end of the run, so ``locks`` are
+    the locks held while it happened.
+``list-add``, ``list-del``
+    ``pgd_list`` gained or lost a pgd (observed the same way).
+``bug``
+    ``BUG()``, a true ``BUG_ON()``, ``panic()``, a deadlock, a bad free: the run ends there.
+
+An unmodelled function is never guessed: it is not in :meth:`World.builtins`, and the
+interpreter ends the run with ``NotExecutable("unmodelled-call")`` naming it.
+
+What the model checks (:meth:`World.invariants`)
+================================================
+
+* every process sees every vmalloc mapping: its pgd entry (2-level) or pmd entry (PAE) for the
+  address equals ``swapper_pg_dir``'s;
+* ``pgd_list`` is well formed (``page->index`` chain, ``page_private`` back pointers) and holds
+  exactly the pgds that need syncing: every live pgd when the kernel pmd is not shared, none
+  when it is;
+* no lock is held when the run ends;
+* no ``BUG``/``BUG_ON`` fired, no bad or double free.
+
+Not modelled: highmem and kmap, user page tables below the pgd/pmd level (no user mappings),
+SMP and interrupts (one CPU, locks never contend), the TLB's contents (flushes are events),
+slab reaping other than immediate destruction of free slabs, real CPU registers other than
+cr2/cr3.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+from . import Limits, NotExecutable
+
+__all__ = [
+    "Event", "Outcome", "Scenario", "World", "SPLITS", "scenarios", "config_for",
+    "model_prelude", "MODEL_MACROS", "build_model_program", "KernelBug",
+]
+
+Builtin = Callable[[Any, list], "int | bytes | None"]
+
+SPLITS: dict[str, int] = {"3G/1G": 0xC0000000, "2G/2G": 0x80000000, "1G/3G": 0x40000000}
+
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+PAGE_MASK = ~(PAGE_SIZE - 1) & 0xFFFFFFFF
+VMALLOC_OFFSET = 8 << 20
+
+_PAGE_PRESENT = 0x001
+_PAGE_RW = 0x002
+_PAGE_USER = 0x004
+_PAGE_ACCESSED = 0x020
+_PAGE_DIRTY = 0x040
+_PAGE_PSE = 0x080
+_PAGE_GLOBAL = 0x100
+_PAGE_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY
+_KERNPG_TABLE = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY
+_PAGE_KERNEL = _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED
+_PAGE_KERNEL_LARGE = _PAGE_KERNEL | _PAGE_PSE | _PAGE_GLOBAL
+
+# struct page flag bits (2.6.21 page-flags.h)
+PG_reserved = 10
+PG_private = 11
+PG_highmem = 8
+
+IMAGE_START = 1 << 20          # physical start of the kernel image / interpreter heap
+IMAGE_END = 4 << 20            # physical end of it; page frames start here
+FIXADDR_TOP = 0xFFFFF000
+
+
+# -------------------------------------------------------------------------------------------
+# Records
+# -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened during a run, with the spinlocks held when it happened."""
+
+    kind: str
+    what: str
+    detail: str = ""
+    locks: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        held = f" [under {', '.join(self.locks)}]" if self.locks else ""
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.kind} {self.what}{detail}{held}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :meth:`World.run` observed: the return value, the events, why it stopped early."""
+
+    result: Any
+    events: tuple[Event, ...]
+    error: NotExecutable | None
+    steps: int
+    bug: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A model state to run on (see the module manual, "Scenarios")."""
+
+    pae: bool
+    paravirt: bool
+    shared_kernel_pmd: bool
+    split: str = "3G/1G"
+    processes: int = 2
+    seed: int = 0
+    fail_alloc_after: int | None = None
+    vmalloc_mappings: int = 2
+
+    @property
+    def page_offset(self) -> int:
+        if self.split in SPLITS:
+            return SPLITS[self.split]
+        try:
+            return int(self.split, 16)
+        except ValueError:
+            raise ValueError(f"unknown split {self.split!r}") from None
+
+    @property
+    def lowmem(self) -> int:
+        return (16, 24, 32)[self.seed % 3] << 20
+
+    @property
+    def first_4m_ptes(self) -> bool:
+        return (self.seed // 3) % 2 == 1
+
+    def describe(self) -> str:
+        bits = [("PAE" if self.pae else "2-level"), self.split,
+                f"{self.processes} process{'es' if self.processes != 1 else ''}",
+                f"{self.lowmem >> 20}MB lowmem"]
+        if self.pae:
+            bits.append("shared kernel pmd" if self.shared_kernel_pmd else "unshared kernel pmd")
+        if self.paravirt:
+            bits.append("paravirt")
+        if self.fail_alloc_after is not None:
+            bits.append(f"allocation {self.fail_alloc_after + 1} fails")
+        bits.append(f"{self.vmalloc_mappings} vmalloc mapping{'s' if self.vmalloc_mappings != 1 else ''}")
+        return ", ".join(bits)
+
+
+def scenarios(pae: bool, paravirt: bool, count: int = 12, seed: int = 0) -> list[Scenario]:
+    """A small deterministic set of scenarios for one configuration class.
+
+    The first six already cover each split with and without allocation failure, 1-3 processes
+    and both kernel pmd modes where both exist (PAE with paravirt).
+    """
+    splits = ("3G/1G", "2G/2G", "1G/3G")
+    if pae and paravirt:
+        shared_opts: tuple[bool, ...] = (True, False)
+    else:
+        shared_opts = (pae,)
+    out: list[Scenario] = []
+    for i in range(count):
+        j = i + seed
+        split = splits[i % 3]
+        processes = 1 + (i + i // 3 + seed) % 3
+        fail = None if i % 2 == 0 else (0, 1, 2)[(i // 2 + seed) % 3]
+        shared = shared_opts[(i // 2 + i // 6 + seed) % len(shared_opts)]
+        out.append(Scenario(pae=pae, paravirt=paravirt, shared_kernel_pmd=shared, split=split,
+                            processes=processes, seed=j, fail_alloc_after=fail,
+                            vmalloc_mappings=2))
+    return out
+
+
+def config_for(scenario: Scenario) -> dict[str, str]:
+    """The ``CONFIG_`` assignment a program must be built with to run on ``scenario``."""
+    return {"CONFIG_X86_PAE": "y" if scenario.pae else "n",
+            "CONFIG_PARAVIRT": "y" if scenario.paravirt else "n",
+            "CONFIG_PAGE_OFFSET": f"0x{scenario.page_offset:08X}"}
+
+
+class KernelBug(Exception):
+    """Raised by a builtin to end the run: BUG(), BUG_ON(), panic(), deadlock, bad free."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# -------------------------------------------------------------------------------------------
+# Definitions for the headers the sample tree lacks
+# -------------------------------------------------------------------------------------------
+
+#: Macros of headers the sample tree lacks (<linux/spinlock.h>, <linux/bitmap.h>,
+#: <asm-generic/memory_model.h>, <linux/mm.h>, <linux/compiler.h>...) that cannot be builtins:
+#: declarations, lvalues, annotations. Merge *under* the unit's own macros before expanding.
+MODEL_MACROS: dict[str, str] = {
+    "DEFINE_SPINLOCK(x)": "spinlock_t x = { 0 }",
+    "DECLARE_BITMAP(name,bits)": "unsigned long name[((bits) + 31) / 32]",
+    "LIST_HEAD_INIT(name)": "{ &(name), &(name) }",
+    "LIST_HEAD(name)": "struct list_head name = LIST_HEAD_INIT(name)",
+    "EXPORT_SYMBOL(sym)": "",
+    "EXPORT_SYMBOL_GPL(sym)": "",
+    "likely(x)": "(x)",
+    "unlikely(x)": "(x)",
+    "page_private(page)": "((page)->private)",
+    "set_page_private(page,v)": "((page)->private = (v))",
+    "pfn_to_page(pfn)": "(mem_map + (pfn))",
+    "page_to_pfn(page)": "((unsigned long)((page) - mem_map))",
+    "__init": "",
+    "__initdata": "",
+    "__kprobes": "",
+    "fastcall": "",
+    "noinline": "",
+    "__user": "",
+    "asmlinkage": "",
+    "__attribute_used__": "",
+    "NULL": "((void *)0)",
+    "GFP_KERNEL": "0xd0",
+    "__GFP_HIGHMEM": "0x02",
+    "__GFP_REPEAT": "0x400",
+    "__GFP_ZERO": "0x8000",
+    "SLAB_CTOR_CONSTRUCTOR": "0x001",
+    "EINVAL": "22",
+    "ENOMEM": "12",
+}
+
+_GFP_ZERO = 0x8000
+
+
+def model_macros() -> dict[str, Any]:
+    """:data:`MODEL_MACROS` as :class:`~reviewtool.variants.preprocess.Macro` records."""
+    from reviewtool.variants import _lex  # noqa: PLC0415 - the same parser as #define
+    from reviewtool.variants.preprocess import Macro  # noqa: PLC0415
+
+    out: dict[str, Any] = {}
+    for head, body in MODEL_MACROS.items():
+        parsed = _lex.parse_define(f"{head} {body}")
+        if parsed is None:
+            continue
+        name, params, variadic, pbody = parsed
+        out[name] = Macro(name, params, pbody, variadic, "<model>", 0)
+    return out
+
+
+def model_prelude() -> str:
+    """C declarations of the kernel objects the model provides and the sample tree lacks.
+
+    Appended as one more file (``<model>/world.h``) to the program, after the tree's files so
+    that ``pgd_t`` is known.
+    """
+    return """
+struct list_head { struct list_head *next, *prev; };
+typedef struct { volatile unsigned int slock; } spinlock_t;
+struct page {
+	unsigned long flags;
+	int _count;
+	int _mapcount;
+	unsigned long private;
+	void *mapping;
+	unsigned long index;
+	struct list_head lru;
+};
+struct kmem_cache {
+	const char *name;
+	unsigned int size;
+	unsigned int align;
+	unsigned long flags;
+	void *ctor;
+	void *dtor;
+	unsigned int id;
+	unsigned int pad;
+};
+struct mm_struct {
+	pgd_t *pgd;
+	int mm_users;
+	int mm_count;
+	int map_count;
+	spinlock_t page_table_lock;
+	unsigned long task_size;
+	unsigned long pad[3];
+};
+extern struct mm_struct init_mm;
+extern struct page *mem_map;
+extern void *high_memory;
+extern unsigned long vmalloc_earlyreserve;
+extern unsigned long max_low_pfn;
+extern unsigned long max_mapnr;
+extern unsigned long num_physpages;
+extern char _etext[];
+"""
+
+
+MODEL_PRELUDE_PATH = "<model>/world.h"
+
+
+def build_model_program(tree: Any, paths: Sequence[str], config: Mapping[str, str],
+                        arch: str = "i386", substitutions: Sequence[tuple[str, str]] = ()):
+    """Preprocess and expand ``paths`` of ``tree`` under ``config`` with the model's macros and
+    prelude, and build one program of them (``substitutions``: text edits applied to each
+    expanded file, for mutation tests)."""
+    from reviewtool.interp.program import build_program  # noqa: PLC0415
+    from reviewtool.variants.config import Configuration  # noqa: PLC0415
+    from reviewtool.variants.expand import expand  # noqa: PLC0415
+    from reviewtool.variants.preprocess import preprocess  # noqa: PLC0415
+
+    cfg = config if isinstance(config, Configuration) else Configuration(dict(config))
+    extra = model_macros()
+    texts: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for path in paths:
+        unit = preprocess(tree, path, cfg, arch=arch)
+        macros = {**extra, **dict(unit.macros)}
+        for f in unit.files:
+            if f.path in seen:
+                continue
+            seen.add(f.path)
+            text = f.text
+            for old, new in substitutions:
+                text = text.replace(old, new)
+            texts.append((f.path, expand(text, macros)))
+    texts.append((MODEL_PRELUDE_PATH, model_prelude()))
+    return build_program(texts)
+
+
+# -------------------------------------------------------------------------------------------
+# Geometry
+# -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Geometry:
+    """The paging constants of one configuration (2.6.21 pgtable-{2,3}level-defs.h)."""
+
+    pae: bool
+    page_offset: int
+
+    @property
+    def pgdir_shift(self) -> int:
+        return 30 if self.pae else 22
+
+    @property
+    def pgdir_size(self) -> int:
+        return 1 << self.pgdir_shift
+
+    @property
+    def ptrs_per_pgd(self) -> int:
+        return 4 if self.pae else 1024
+
+    @property
+    def ptrs_per_pmd(self) -> int:
+        return 512 if self.pae else 1
+
+    @property
+    def ptrs_per_pte(self) -> int:
+        return 512 if self.pae else 1024
+
+    @property
+    def pmd_shift(self) -> int:
+        return 21 if self.pae else 22
+
+    @property
+    def pmd_size(self) -> int:
+        return 1 << self.pmd_shift
+
+    @property
+    def entry_size(self) -> int:
+        return 8 if self.pae else 4
+
+    @property
+    def task_size(self) -> int:
+        return self.page_offset
+
+    @property
+    def user_ptrs_per_pgd(self) -> int:
+        return self.task_size // self.pgdir_size
+
+    def pgd_index(self, address: int) -> int:
+        return (address >> self.pgdir_shift) & (self.ptrs_per_pgd - 1)
+
+    def pmd_index(self, address: int) -> int:
+        return (address >> self.pmd_shift) & (self.ptrs_per_pmd - 1)
+
+    def pte_index(self, address: int) -> int:
+        return (address >> PAGE_SHIFT) & (self.ptrs_per_pte - 1)
+
+    def pa(self, vaddr: int) -> int:
+        return (vaddr - self.page_offset) & 0xFFFFFFFF
+
+    def va(self, paddr: int) -> int:
+        return (paddr + self.page_offset) & 0xFFFFFFFF
+
+
+@dataclass
+class _Cache:
+    """A slab cache of the model."""
+
+    name: str
+    size: int
+    align: int
+    ctor: int
+    dtor: int
+    addr: int
+    per_slab: int
+    free: list[int] = field(default_factory=list)        # constructed free objects
+    slabs: dict[int, set[int]] = field(default_factory=dict)   # slab page -> live objects
+    count: int = 0
+
+
+@dataclass
+class _Object:
+    name: str
+    kind: str          # "slab" | "page"
+    size: int
+    cache: str = ""
+
+
+_STRUCT_PAGE_DEFAULT = {"flags": 0, "_count": 4, "_mapcount": 8, "private": 12,
+                        "mapping": 16, "index": 20, "lru": 24, "__size__": 32}
+
+
+# -------------------------------------------------------------------------------------------
+# The world
+# -------------------------------------------------------------------------------------------
+
+class World:
+    """The i386 machine one program runs on (see the module manual)."""
+
+    def __init__(self, program: Any, scenario: Scenario, limits: Limits = Limits()):
+        from .interp import Interpreter  # noqa: PLC0415
+        from .memory import Memory  # noqa: PLC0415
+
+        self.program = program
+        self.scenario = scenario
+        self.limits = limits
+        self.geo = Geometry(scenario.pae, scenario.page_offset)
+        self.events: list[Event] = []
+        self.held: list[str] = []
+        self.irq_disabled = 0
+        self.cr3 = 0
+        self.cr2 = 0
+        self.memory = Memory(limits.memory)
+        g = self.geo
+        self.memory.set_heap(g.va(IMAGE_START), g.va(IMAGE_END))
+        # physical frames the world hands out
+        self.nr_pages = scenario.lowmem >> PAGE_SHIFT
+        self._next_pfn = IMAGE_END >> PAGE_SHIFT
+        self.frames: dict[int, str] = {}           # pfn -> owner name
+        self.objects: dict[int, _Object] = {}       # live allocations (address -> object)
+        self.freed: dict[int, _Object] = {}
+        self.counters: dict[str, int] = {}
+        self.caches: dict[int, _Cache] = {}
+        self.pgds: list[int] = []                   # every constructed pgd the world knows
+        self.processes: list[tuple[str, int, int]] = []   # (name, mm, pgd)
+        self.vmalloc: list[int] = []
+        self.fixmap_address = FIXADDR_TOP - PAGE_SIZE
+        self.bugs: list[str] = []
+        self.n_alloc = 0
+        self.n_free = 0
+        self.n_alloc_fail = 0
+        self._requests = 0
+        self._inject = False
+        self._in_setup = False
+        self._bug: str | None = None
+        self._watch: dict[int, tuple[str, str, int, bytes]] = {}   # addr -> (kind, name, n, bytes)
+        self._list_seen: tuple[int, ...] = ()
+        self._hooks: dict[int, tuple[str, int]] = {}
+        self.mem_map = 0
+        self.swapper = 0
+        self.pgd_list_addr = 0
+        self.vmalloc_start = 0
+        self._page_layout = dict(_STRUCT_PAGE_DEFAULT)
+        self._builtins = self.builtins()
+        self.interp = Interpreter(program, self.memory, self._builtins, limits)
+        self.page_offset = g.page_offset
+
+    # ------------------------------------------------------------------ naming
+    def _name(self, kind: str) -> str:
+        n = self.counters.get(kind, 0) + 1
+        self.counters[kind] = n
+        return f"{kind}#{n}"
+
+    def describe(self, addr: int) -> str:
+        """A symbolic name for an address: ``pgd#2+0xc00``, ``swapper_pg_dir``, ``mem_map[12]``."""
+        addr &= 0xFFFFFFFF
+        if addr == 0:
+            return "NULL"
+        g = self.geo
+        if self.mem_map and self.mem_map <= addr < self.mem_map + self.nr_pages * self._page_size:
+            pfn, off = divmod(addr - self.mem_map, self._page_size)
+            owner = self.frames.get(pfn)
+            base = f"page({owner})" if owner else f"mem_map[{pfn}]"
+            return base if off == 0 else f"{base}+{off:#x}"
+        region = self.memory.region_at(addr)
+        if region is not None:
+            start, _size, name = region
+            if name:
+                return name if addr == start else f"{name}+{addr - start:#x}"
+        try:
+            sym = self.interp.symbol_at(addr)
+        except Exception:  # noqa: BLE001 - naming must never fail a run
+            sym = None
+        if sym:
+            return sym
+        if g.page_offset <= addr < g.page_offset + self.scenario.lowmem:
+            return f"lowmem {g.pa(addr):#x}"
+        return f"{addr:#x}"
+
+    @property
+    def _page_size(self) -> int:
+        return self._page_layout["__size__"]
+
+    # ------------------------------------------------------------------ program queries
+    def _has_function(self, name: str) -> bool:
+        functions = getattr(self.program, "functions", {}) or {}
+        fn = functions.get(name)
+        if fn is None:
+            return False
+        return getattr(fn, "body", True) is not None
+
+    def _global(self, name: str):
+        return (getattr(self.program, "globals", {}) or {}).get(name)
+
+    def _defined_global(self, name: str) -> bool:
+        g = self._global(name)
+        if g is None:
+            return False
+        for attr in ("defined", "is_definition", "definition"):
+            if hasattr(g, attr):
+                return bool(getattr(g, attr))
+        return not getattr(g, "extern", False)
+
+    def _global_address(self, name: str) -> int | None:
+        try:
+            addr = self.interp.global_address(name)
+        except Exception:  # noqa: BLE001
+            return None
+        return addr or None
+
+    def _global_type(self, name: str):
+        try:
+            return self.interp.type_of_global(name)
+        except Exception:  # noqa: BLE001
+            g = self._global(name)
+            return getattr(g, "type", None) or getattr(g, "ctype", None)
+
+    def _struct(self, name: str):
+        structs = getattr(self.program, "structs", {}) or {}
+        s = structs.get(name)
+        if s is not None and getattr(s, "is_complete", True):
+            return s
+        return None
+
+    def _field_offset(self, struct, name: str) -> int | None:
+        from .ctypes_ import find_field  # noqa: PLC0415
+        if struct is None:
+            return None
+        hit = find_field(struct, name)
+        return None if hit is None else hit[0]
+
+    def _where(self) -> str:
+        for attr in ("current_function", "function_name"):
+            value = getattr(self.interp, attr, None)
+            if isinstance(value, str) and value:
+                return value
+        stack = getattr(self.interp, "stack", None) or getattr(self.interp, "frames", None)
+        if stack:
+            top = stack[-1]
+            for attr in ("name", "function"):
+                value = getattr(top, attr, None)
+                if isinstance(value, str):
+                    return value
+                if value is not None and isinstance(getattr(value, "name", None), str):
+                    return value.name
+        return ""
+
+    # ------------------------------------------------------------------ events
+    def _event(self, kind: str, what: str, detail: str = "") -> None:
+        self.events.append(Event(kind, what, detail, tuple(self.held)))
+
+    def _fire(self, message: str) -> None:
+        """A kernel BUG: record it and end the run."""
+        where = self._where()
+        text = f"{message} in {where}" if where and " in " not in message else message
+        self._bug = text
+        self.bugs.append(text)
+        self._event("bug", message.split(":")[0].split(" ")[0], text)
+        raise KernelBug(text)
+
+    def _observe(self) -> None:
+        """Turn changes of watched page tables and of pgd_list since the last look into events
+        (the locks held now are the ones held while they happened)."""
+        mem = self.memory
+        for addr, (kind, name, n, old) in list(self._watch.items()):
+            new = mem.read_bytes(addr, n)
+            if new == old:
+                continue
+            self._watch[addr] = (kind, name, n, new)
+            size = self.geo.entry_size
+            changes = []
+            for i in range(0, n, size):
+                if new[i:i + size] != old[i:i + size]:
+                    value = int.from_bytes(new[i:i + size], "little")
+                    changes.append(f"[{i // size}]={self.describe_entry(value, kind)}")
+                    if kind == "pgd" and self.geo.pae and value & _PAGE_PRESENT:
+                        self._watch_table(self.geo.va(value & 0xFFFFF000), "pmd",
+                                          self._owner_name(value))
+            self._event("set-pgd" if kind == "pgd" else "set-pmd", name, ", ".join(changes))
+        if self.pgd_list_addr:
+            now = tuple(self._walk_pgd_list()[0])
+            if now != self._list_seen:
+                before, after = set(self._list_seen), set(now)
+                for page in now:
+                    if page not in before:
+                        self._event("list-add", "pgd_list", self._pgd_name_of_page(page))
+                for page in self._list_seen:
+                    if page not in after:
+                        self._event("list-del", "pgd_list", self._pgd_name_of_page(page))
+                self._list_seen = now
+
+    def _watch_table(self, addr: int, kind: str, name: str) -> None:
+        if addr in self._watch:
+            return
+        n = (self.geo.ptrs_per_pgd if kind == "pgd" else self.geo.ptrs_per_pmd) * self.geo.entry_size
+        self._watch[addr] = (kind, name, n, self.memory.read_bytes(addr, n))
+
+    def _owner_name(self, entry: int) -> str:
+        pfn = (entry & 0xFFFFF000) >> PAGE_SHIFT
+        return self.frames.get(pfn, f"frame {pfn:#x}")
+
+    def describe_entry(self, value: int, kind: str = "pgd") -> str:
+        """A page table entry in words: ``none``, ``pte#2|0x67``, ``phys 0x400000|0x1e3``."""
+        if value == 0:
+            return "none"
+        flags = value & 0xFFF
+        if value >> 32:
+            flags |= value & ~0xFFFFFFFF
+        phys = value & 0xFFFFF000
+        if flags & _PAGE_PSE:
+            return f"phys {phys:#x}|{flags:#x}"
+        pfn = phys >> PAGE_SHIFT
+        owner = self.frames.get(pfn)
+        return f"{owner or f'phys {phys:#x}'}|{flags:#x}"
+
+    # ------------------------------------------------------------------ builtins
+    def builtins(self) -> dict[str, Builtin]:
+        """The kernel primitives the corpus calls and does not define (module manual)."""
+        b: dict[str, Builtin] = {}
+
+        def wrap(kind: str, fn: Callable[..., Any], *, writes: bool = False,
+                 record: bool = True) -> Builtin:
+            def builtin(interp: Any, args: list) -> Any:
+                self._observe()
+                result = fn(*args)
+                if writes:
+                    self._observe()
+                return result
+            builtin.__name__ = getattr(fn, "__name__", "builtin")
+            builtin.kind = kind  # type: ignore[attr-defined]
+            return builtin
+
+        # locks
+        for name in ("spin_lock", "spin_lock_irq", "spin_lock_irqsave", "spin_lock_bh",
+                     "_spin_lock", "_spin_lock_irqsave", "__raw_spin_lock"):
+            b[name] = wrap("lock", self._mk_lock(name))
+        for name in ("spin_unlock", "spin_unlock_irq", "spin_unlock_irqrestore",
+                     "spin_unlock_bh", "_spin_unlock", "_spin_unlock_irqrestore",
+                     "__raw_spin_unlock"):
+            b[name] = wrap("unlock", self._mk_unlock(name))
+        b["spin_lock_init"] = wrap("call", self._spin_lock_init, writes=True)
+        b["spin_is_locked"] = wrap("query", self._spin_is_locked)
+        b["local_irq_disable"] = wrap("call", self._irq("local_irq_disable", 1))
+        b["local_irq_enable"] = wrap("call", self._irq("local_irq_enable", 0))
+        b["irqs_disabled"] = wrap("query", self._q("irqs_disabled", lambda: int(self.irq_disabled > 0)))
+        # memory
+        b["memset"] = wrap("call", self._memset, writes=True)
+        b["memcpy"] = wrap("call", self._memcpy, writes=True)
+        b["memmove"] = wrap("call", self._memcpy, writes=True)
+        b["__builtin_memcpy"] = b["memcpy"]
+        b["__builtin_memset"] = b["memset"]
+        b["set_64bit"] = wrap("call", self._set_64bit, writes=True)
+        b["xchg"] = wrap("call", self._xchg, writes=True)
+        # page allocator
+        b["__get_free_page"] = wrap("alloc", self._get_free_page, writes=True)
+        b["__get_free_pages"] = wrap("alloc", self._get_free_pages, writes=True)
+        b["get_zeroed_page"] = wrap("alloc", self._get_zeroed_page, writes=True)
+        b["alloc_pages"] = wrap("alloc", self._alloc_pages, writes=True)
+        b["alloc_page"] = wrap("alloc", lambda gfp: self._alloc_pages(gfp, 0), writes=True)
+        b["free_page"] = wrap("free", lambda addr: self._free_pages(addr, 0), writes=True)
+        b["free_pages"] = wrap("free", self._free_pages, writes=True)
+        b["__free_page"] = wrap("free", lambda page: self._free_page_struct(page, 0), writes=True)
+        b["__free_pages"] = wrap("free", self._free_page_struct, writes=True)
+        # slab
+        b["kmem_cache_create"] = wrap("call", self._kmem_cache_create)
+        b["kmem_cache_alloc"] = wrap("alloc", self._kmem_cache_alloc, writes=True)
+        b["kmem_cache_zalloc"] = wrap("alloc", lambda c, f: self._kmem_cache_alloc(c, f | _GFP_ZERO),
+                                      writes=True)
+        b["kmem_cache_free"] = wrap("free", self._kmem_cache_free, writes=True)
+        # bugs
+        b["BUG"] = wrap("bug", self._bug_builtin)
+        b["BUG_ON"] = wrap("bug", self._bug_on)
+        b["WARN_ON"] = wrap("call", self._warn_on)
+        b["panic"] = wrap("bug", self._panic)
+        # bit operations
+        b["test_bit"] = wrap("query", self._test_bit)
+        b["set_bit"] = wrap("call", self._bitop("set_bit", 1), writes=True)
+        b["__set_bit"] = wrap("call", self._bitop("__set_bit", 1), writes=True)
+        b["clear_bit"] = wrap("call", self._bitop("clear_bit", 0), writes=True)
+        b["__clear_bit"] = wrap("call", self._bitop("__clear_bit", 0), writes=True)
+        b["test_and_set_bit"] = wrap("call", self._test_and("test_and_set_bit", 1), writes=True)
+        b["test_and_clear_bit"] = wrap("call", self._test_and("test_and_clear_bit", 0), writes=True)
+        # struct page
+        b["page_address"] = wrap("query", self._q("page_address", self._page_address))
+        b["lowmem_page_address"] = b["page_address"]
+        b["virt_to_page"] = wrap("query", self._q("virt_to_page", self._virt_to_page))
+        b["pfn_to_page"] = wrap("query", self._q("pfn_to_page", self._pfn_to_page))
+        b["page_to_pfn"] = wrap("query", self._q("page_to_pfn", self._page_to_pfn))
+        b["page_private"] = wrap("query", self._q("page_private", self._page_private))
+        b["set_page_private"] = wrap("call", self._set_page_private, writes=True)
+        b["page_count"] = wrap("query", self._q("page_count",
+                                                lambda p: self._page_field(p, "_count") + 1))
+        b["PageHighMem"] = wrap("query", self._q("PageHighMem", lambda p: 0))
+        b["PageReserved"] = wrap("query", self._q("PageReserved",
+                                                  lambda p: self._page_flag(p, PG_reserved)))
+        b["PagePrivate"] = wrap("query", self._q("PagePrivate",
+                                                 lambda p: self._page_flag(p, PG_private)))
+        b["SetPagePrivate"] = wrap("call", self._set_flag("SetPagePrivate", PG_private, 1),
+                                   writes=True)
+        b["ClearPagePrivate"] = wrap("call", self._set_flag("ClearPagePrivate", PG_private, 0),
+                                     writes=True)
+        b["SetPageReserved"] = wrap("call", self._set_flag("SetPageReserved", PG_reserved, 1),
+                                    writes=True)
+        b["ClearPageReserved"] = wrap("call", self._set_flag("ClearPageReserved", PG_reserved, 0),
+                                      writes=True)
+        # lists (struct list_head: next, prev)
+        b["list_add"] = wrap("call", self._list_add, writes=True)
+        b["list_add_tail"] = wrap("call", self._list_add_tail, writes=True)
+        b["list_del"] = wrap("call", self._list_del, writes=True)
+        b["INIT_LIST_HEAD"] = wrap("call", self._init_list_head, writes=True)
+        b["list_empty"] = wrap("query", self._q("list_empty",
+                                                lambda h: int(self.memory.read(h, 4) == h)))
+        # CPU state, TLB, barriers
+        b["read_cr3"] = wrap("query", self._q("read_cr3", lambda: self.cr3))
+        b["read_cr2"] = wrap("query", self._q("read_cr2", lambda: self.cr2))
+        b["write_cr3"] = wrap("call", self._write_cr3)
+        for name in ("__flush_tlb", "__flush_tlb_all", "__flush_tlb_global", "flush_tlb_all",
+                     "__native_flush_tlb", "__native_flush_tlb_global", "flush_tlb",
+                     "wbinvd", "global_flush_tlb_model"):
+            b[name] = wrap("call", self._flush(name))
+        for name in ("__flush_tlb_one", "__flush_tlb_single", "__native_flush_tlb_single",
+                     "flush_tlb_page_kernel"):
+            b[name] = wrap("call", self._flush_one(name))
+        b["flush_tlb_mm"] = wrap("call", self._flush_one("flush_tlb_mm"))
+        for name in ("smp_wmb", "smp_mb", "smp_rmb", "wmb", "mb", "rmb", "barrier", "cpu_relax"):
+            b[name] = wrap("query", self._q(name, lambda *a: None))
+        b["likely"] = wrap("query", self._q("likely", lambda x: x))
+        b["unlikely"] = wrap("query", self._q("unlikely", lambda x: x))
+        b["printk"] = wrap("printk", self._printk)
+        return b
+
+    # --- the primitives -------------------------------------------------------------------
+    def _q(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def query(*args: Any) -> Any:
+            result = fn(*args)
+            shown = ", ".join(self._arg(a) for a in args)
+            self._event("query", name, shown)
+            return result
+        query.__name__ = name
+        return query
+
+    def _arg(self, value: Any) -> str:
+        if isinstance(value, (bytes, bytearray)):
+            return "{" + bytes(value).hex() + "}"
+        if isinstance(value, int):
+            if value > 0xFFFF and value <= 0xFFFFFFFF:
+                return self.describe(value)
+            return str(value)
+        return str(value)
+
+    def _lock_name(self, addr: int) -> str:
+        return self.describe(addr)
+
+    def _mk_lock(self, name: str) -> Callable[..., None]:
+        def lock(addr: int, *flags: Any) -> None:
+            lk = self._lock_name(addr)
+            self._event("lock", lk, name)
+            if lk in self.held:
+                self._fire(f"deadlock: {name}({lk}) with {lk} already held")
+            self.memory.write(addr, 4, 1)
+            self.held.append(lk)
+            if "irq" in name:
+                self.irq_disabled += 1
+        lock.__name__ = name
+        return lock
+
+    def _mk_unlock(self, name: str) -> Callable[..., None]:
+        def unlock(addr: int, *flags: Any) -> None:
+            lk = self._lock_name(addr)
+            if lk not in self.held:
+                self._event("unlock", lk, name)
+                self._fire(f"unlock of a free lock: {name}({lk})")
+            self.held.remove(lk)
+            self.memory.write(addr, 4, 0)
+            if "irq" in name and self.irq_disabled:
+                self.irq_disabled -= 1
+            self._event("unlock", lk, name)
+        unlock.__name__ = name
+        return unlock
+
+    def _spin_lock_init(self, addr: int) -> None:
+        self._event("call", "spin_lock_init", self.describe(addr))
+        self.memory.write(addr, 4, 0)
+
+    def _spin_is_locked(self, addr: int) -> int:
+        self._event("query", "spin_is_locked", self.describe(addr))
+        return int(self._lock_name(addr) in self.held)
+
+    def _irq(self, name: str, disable: int) -> Callable[[], None]:
+        def irq() -> None:
+            self._event("call", name)
+            self.irq_disabled = 1 if disable else 0
+        return irq
+
+    def _memset(self, dst: int, c: int, n: int) -> int:
+        self._event("call", "memset", f"{self.describe(dst)}, {c & 0xFF}, {n}")
+        self.memory.fill(dst, n & 0xFFFFFFFF, c & 0xFF)
+        return dst
+
+    def _memcpy(self, dst: int, src: int, n: int) -> int:
+        self._event("call", "memcpy", f"{self.describe(dst)}, {self.describe(src)}, {n}")
+        n &= 0xFFFFFFFF
+        if n > self.memory.limit:
+            raise NotExecutable("memory-limit", f"memcpy of {n} bytes")
+        self.memory.write_bytes(dst, self.memory.read_bytes(src, n))
+        return dst
+
+    def _set_64bit(self, ptr: int, value: int) -> None:
+        self._event("call", "set_64bit", f"{self.describe(ptr)}, {value:#x}")
+        self.memory.write(ptr, 8, value)
+
+    def _xchg(self, ptr: int, value: int) -> int:
+        self._event("call", "xchg", f"{self.describe(ptr)}, {value:#x}")
+        old = self.memory.read(ptr, 4)
+        self.memory.write(ptr, 4, value)
+        return old
+
+    # --- page frames ----------------------------------------------------------------------
+    def _frame(self, name: str, zero: bool = True) -> int | None:
+        """A free page frame in low memory, named; its virtual address (None when none left)."""
+        if self._next_pfn >= self.nr_pages:
+            return None
+        pfn = self._next_pfn
+        self._next_pfn += 1
+        addr = self.geo.va(pfn << PAGE_SHIFT)
+        self.memory.map(addr, PAGE_SIZE)
+        if zero:
+            self.memory.write_bytes(addr, bytes(PAGE_SIZE))
+        self.memory.note_region(addr, PAGE_SIZE, name)
+        self.frames[pfn] = name
+        return addr
+
+    def _request(self, what: str) -> bool:
+        """Count an allocation request; False when the scenario makes it fail."""
+        if self._in_setup or not self._inject:
+            return True
+        self._requests += 1
+        limit = self.scenario.fail_alloc_after
+        if limit is not None and self._requests > limit:
+            self.n_alloc_fail += 1
+            self._event("alloc-fail", what, f"request {self._requests}")
+            return False
+        return True
+
+    def _new_pages(self, gfp: int, order: int, kind: str) -> int:
+        if not self._request(kind):
+            return 0
+        count = 1 << max(order, 0)
+        name = self._name(kind)
+        first = 0
+        for i in range(count):
+            addr = self._frame(name if i == 0 else f"{name}+{i}", zero=bool(gfp & _GFP_ZERO))
+            if addr is None:
+                self.n_alloc_fail += 1
+                self._event("alloc-fail", kind, "out of memory")
+                return 0
+            first = first or addr
+        self.objects[first] = _Object(name, "page", count * PAGE_SIZE)
+        self.n_alloc += 1
+        self._event("alloc", name, f"order {order}" + (", zeroed" if gfp & _GFP_ZERO else ""))
+        return first
+
+    def _get_free_page(self, gfp: int) -> int:
+        return self._new_pages(gfp, 0, "page")
+
+    def _get_free_pages(self, gfp: int, order: int) -> int:
+        return self._new_pages(gfp, order, "page")
+
+    def _get_zeroed_page(self, gfp: int) -> int:
+        return self._new_pages(gfp | _GFP_ZERO, 0, "page")
+
+    def _alloc_pages(self, gfp: int, order: int) -> int:
+        addr = self._new_pages(gfp, order, "page")
+        return self._virt_to_page(addr) if addr else 0
+
+    def _release(self, addr: int, kind: str, what: str) -> _Object:
+        obj = self.objects.pop(addr, None)
+        if obj is None or obj.kind != kind:
+            if addr in self.freed:
+                self._event("free", self.freed[addr].name, what)
+                self._fire(f"double free: {what}({self.describe(addr)})")
+            self._event("free", self.describe(addr), what)
+            self._fire(f"bad free: {what}({self.describe(addr)}) was not allocated")
+        self.freed[addr] = obj
+        self.n_free += 1
+        return obj
+
+    def _free_pages(self, addr: int, order: int) -> None:
+        if addr == 0:
+            return
+        obj = self._release(addr, "page", "free_pages")
+        self._event("free", obj.name, f"order {order}")
+        self._forget_pgd(addr)
+
+    def _free_page_struct(self, page: int, order: int) -> None:
+        self._free_pages(self._page_address(page), order)
+
+    # --- slab -----------------------------------------------------------------------------
+    def _c_string(self, addr: int, limit: int = 64) -> str:
+        if not addr:
+            return ""
+        raw = self.memory.read_bytes(addr, limit)
+        return raw.split(b"\0", 1)[0].decode("latin-1")
+
+    def _kmem_cache_create(self, name: int, size: int, align: int, flags: int,
+                           ctor: int = 0, dtor: int = 0) -> int:
+        cname = self._c_string(name) or f"cache{len(self.caches) + 1}"
+        addr = self.memory.alloc(32, 8, f"{cname}_cache")
+        align = max(align, 4)
+        stride = (size + align - 1) // align * align
+        per_slab = max(PAGE_SIZE // stride, 1) if stride <= PAGE_SIZE else 1
+        self.caches[addr] = _Cache(cname, size, align, ctor, dtor, addr, per_slab)
+        self.memory.write(addr + 4, 4, size)
+        self.memory.write(addr + 8, 4, align)
+        self.memory.write(addr + 16, 4, ctor)
+        self.memory.write(addr + 20, 4, dtor)
+        self._event("call", "kmem_cache_create",
+                    f'"{cname}", size {size}, align {align}, ctor {self._fn_name(ctor)}, '
+                    f"dtor {self._fn_name(dtor)}")
+        return addr
+
+    def _fn_name(self, addr: int) -> str:
+        if not addr:
+            return "NULL"
+        try:
+            fn = self.interp.function_at(addr)
+        except Exception:  # noqa: BLE001
+            fn = None
+        if fn is None:
+            return self.describe(addr)
+        return fn if isinstance(fn, str) else getattr(fn, "name", str(fn))
+
+    def _cache(self, addr: int, what: str) -> _Cache:
+        cache = self.caches.get(addr)
+        if cache is None:
+            self._fire(f"bad cache: {what}({self.describe(addr)}) is no kmem_cache")
+        return cache  # type: ignore[return-value]
+
+    def _kmem_cache_alloc(self, cache_addr: int, flags: int) -> int:
+        cache = self._cache(cache_addr, "kmem_cache_alloc")
+        if not self._request(cache.name):
+            return 0
+        if not cache.free:
+            slab = self._frame(f"{cache.name}-slab#{len(cache.slabs) + 1}" if cache.per_slab > 1
+                               else "", zero=True)
+            if slab is None:
+                self.n_alloc_fail += 1
+                self._event("alloc-fail", cache.name, "out of memory")
+                return 0
+            cache.slabs[slab] = set()
+            stride = (cache.size + cache.align - 1) // cache.align * cache.align
+            objs = [slab + i * stride for i in range(cache.per_slab)]
+            for obj in objs:
+                name = self._name(cache.name)
+                if cache.per_slab == 1:
+                    self.frames[(self.geo.pa(slab)) >> PAGE_SHIFT] = name
+                self.memory.note_region(obj, cache.size, name)
+            cache.free.extend(objs)
+            if cache.ctor:
+                for obj in objs:
+                    self._event("call", "ctor", f"{self._fn_name(cache.ctor)}({self.describe(obj)})")
+                    self._constructing(cache, obj)
+                    self.interp.call_pointer(cache.ctor, [obj, cache_addr, 1])
+        obj = cache.free.pop(0)
+        slab = obj & ~(PAGE_SIZE - 1)
+        cache.slabs.setdefault(slab, set()).add(obj)
+        name = self.describe(obj)
+        self.objects[obj] = _Object(name, "slab", cache.size, cache.name)
+        self.freed.pop(obj, None)
+        self.n_alloc += 1
+        self._event("alloc", name, cache.name)
+        if flags & _GFP_ZERO:
+            self.memory.write_bytes(obj, bytes(cache.size))
+        return obj
+
+    def _constructing(self, cache: _Cache, obj: int) -> None:
+        """A pgd object about to be constructed: the world watches it as a pgd."""
+        if self._is_pgd_cache(cache):
+            self._add_pgd(obj)
+
+    def _is_pgd_cache(self, cache: _Cache) -> bool:
+        return cache.name == "pgd" or self._fn_name(cache.ctor) == "pgd_ctor"
+
+    def _kmem_cache_free(self, cache_addr: int, obj: int) -> None:
+        cache = self._cache(cache_addr, "kmem_cache_free")
+        if obj == 0:
+            return
+        released = self._release(obj, "slab", "kmem_cache_free")
+        if released.cache != cache.name:
+            self._fire(f"bad free: {released.name} freed to cache {cache.name}")
+        self._event("free", released.name, cache.name)
+        slab = obj & ~(PAGE_SIZE - 1)
+        live = cache.slabs.get(slab, set())
+        live.discard(obj)
+        cache.free.append(obj)
+        if not live:
+            # the whole slab is free: destroy it (dtor for each object)
+            stride = (cache.size + cache.align - 1) // cache.align * cache.align
+            objs = [slab + i * stride for i in range(cache.per_slab)]
+            if cache.dtor:
+                for o in objs:
+                    self._event("call", "dtor", f"{self._fn_name(cache.dtor)}({self.describe(o)})")
+                    self.interp.call_pointer(cache.dtor, [o, cache_addr, 0])
+            for o in objs:
+                if o in cache.free:
+                    cache.free.remove(o)
+                self._forget_pgd(o)
+            cache.slabs.pop(slab, None)
+        elif self._is_pgd_cache(cache):
+            pass  # a constructed free pgd stays constructed
+
+    # --- bugs -----------------------------------------------------------------------------
+    def _bug_builtin(self) -> None:
+        self._fire("BUG()")
+
+    def _bug_on(self, cond: int) -> int:
+        if cond:
+            self._fire("BUG_ON fired")
+        self._event("query", "BUG_ON", "0")
+        return 0
+
+    def _warn_on(self, cond: int) -> int:
+        self._event("call" if cond else "query", "WARN_ON", str(int(bool(cond))))
+        return int(bool(cond))
+
+    def _panic(self, fmt: int = 0, *args: Any) -> None:
+        self._fire(f"panic: {self._c_string(fmt, 120)}")
+
+    def _printk(self, fmt: int = 0, *args: Any) -> int:
+        text = self._c_string(fmt, 160)
+        if len(text) > 3 and text[0] == "<" and text[2] == ">":
+            text = text[3:]
+        self._event("printk", text.strip())
+        return 0
+
+    # --- bit operations -------------------------------------------------------------------
+    def _test_bit(self, nr: int, addr: int) -> int:
+        word = self.memory.read(addr + (nr >> 5) * 4, 4)
+        bit = (word >> (nr & 31)) & 1
+        self._event("query", "test_bit", f"{nr}, {self.describe(addr)} -> {bit}")
+        return bit
+
+    def _bitop(self, name: str, value: int) -> Callable[[int, int], None]:
+        def op(nr: int, addr: int) -> None:
+            self._event("call", name, f"{nr}, {self.describe(addr)}")
+            a = addr + (nr >> 5) * 4
+            word = self.memory.read(a, 4)
+            word = word | (1 << (nr & 31)) if value else word & ~(1 << (nr & 31))
+            self.memory.write(a, 4, word)
+        return op
+
+    def _test_and(self, name: str, value: int) -> Callable[[int, int], int]:
+        def op(nr: int, addr: int) -> int:
+            a = addr + (nr >> 5) * 4
+            word = self.memory.read(a, 4)
+            old = (word >> (nr & 31)) & 1
+            self._event("call", name, f"{nr}, {self.describe(addr)} -> {old}")
+            word = word | (1 << (nr & 31)) if value else word & ~(1 << (nr & 31))
+            self.memory.write(a, 4, word)
+            return old
+        return op
+
+    # --- struct page ----------------------------------------------------------------------
+    def _pfn_to_page(self, pfn: int) -> int:
+        return (self.mem_map + pfn * self._page_size) & 0xFFFFFFFF
+
+    def _page_to_pfn(self, page: int) -> int:
+        return ((page - self.mem_map) & 0xFFFFFFFF) // self._page_size
+
+    def _virt_to_page(self, addr: int) -> int:
+        return self._pfn_to_page(self.geo.pa(addr) >> PAGE_SHIFT)
+
+    def _page_address(self, page: int) -> int:
+        return self.geo.va(self._page_to_pfn(page) << PAGE_SHIFT)
+
+    def _page_field(self, page: int, name: str) -> int:
+        return self.memory.read(page + self._page_layout[name], 4)
+
+    def _page_private(self, page: int) -> int:
+        return self._page_field(page, "private")
+
+    def _set_page_private(self, page: int, value: int) -> None:
+        self._event("call", "set_page_private", f"{self.describe(page)}, {self._arg(value)}")
+        self.memory.write(page + self._page_layout["private"], 4, value)
+
+    def _page_flag(self, page: int, bit: int) -> int:
+        return (self._page_field(page, "flags") >> bit) & 1
+
+    def _set_flag(self, name: str, bit: int, value: int) -> Callable[[int], None]:
+        def op(page: int) -> None:
+            self._event("call", name, self.describe(page))
+            a = page + self._page_layout["flags"]
+            word = self.memory.read(a, 4)
+            self.memory.write(a, 4, word | (1 << bit) if value else word & ~(1 << bit))
+        return op
+
+    # --- lists ----------------------------------------------------------------------------
+    def _list_link(self, new: int, prev: int, nxt: int) -> None:
+        m = self.memory
+        m.write(nxt + 4, 4, new)
+        m.write(new, 4, nxt)
+        m.write(new + 4, 4, prev)
+        m.write(prev, 4, new)
+
+    def _list_add(self, new: int, head: int) -> None:
+        self._event("call", "list_add", f"{self.describe(new)}, {self.describe(head)}")
+        self._list_link(new, head, self.memory.read(head, 4))
+
+    def _list_add_tail(self, new: int, head: int) -> None:
+        self._event("call", "list_add_tail", f"{self.describe(new)}, {self.describe(head)}")
+        self._list_link(new, self.memory.read(head + 4, 4), head)
+
+    def _list_del(self, entry: int) -> None:
+        self._event("call", "list_del", self.describe(entry))
+        m = self.memory
+        nxt, prev = m.read(entry, 4), m.read(entry + 4, 4)
+        m.write(nxt + 4, 4, prev)
+        m.write(prev, 4, nxt)
+        m.write(entry, 4, 0x00100100)
+        m.write(entry + 4, 4, 0x00200200)
+
+    def _init_list_head(self, head: int) -> None:
+        self._event("call", "INIT_LIST_HEAD", self.describe(head))
+        self.memory.write(head, 4, head)
+        self.memory.write(head + 4, 4, head)
+
+    # --- CPU ------------------------------------------------------------------------------
+    def _write_cr3(self, value: int) -> None:
+        self._event("call", "write_cr3", self.describe(self.geo.va(value)))
+        self.cr3 = value & 0xFFFFFFFF
+
+    def _flush(self, name: str) -> Callable[[], None]:
+        def flush(*args: Any) -> None:
+            self._event("call", name)
+        return flush
+
+    def _flush_one(self, name: str) -> Callable[[int], None]:
+        def flush(addr: int, *args: Any) -> None:
+            self._event("call", name, f"{addr:#x}")
+        return flush
