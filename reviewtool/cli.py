@@ -53,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--max-configs", type=int, default=64,
                        help="configurations to enumerate before sampling (default 64)")
 
+    hook = sub.add_parser("hook", help="install, remove or run the git hooks")
+    hook.add_argument("action", choices=("install", "uninstall", "run"))
+    hook.add_argument("--kind", default="sendemail-validate",
+                      choices=("sendemail-validate", "pre-push", "pre-commit"))
+    hook.add_argument("--repo", default=".", help="repository (default: the current one)")
+    hook.add_argument("hook_kind", nargs="?", help=argparse.SUPPRESS)
+    hook.add_argument("hook_args", nargs="*", help=argparse.SUPPRESS)
+
     explain = sub.add_parser("explain", help="print a check's documentation")
     explain.add_argument("check_id", metavar="ID", nargs="?",
                          help="check id (e.g. config-change); without it, list the checks")
@@ -303,6 +311,19 @@ def cmd_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_hook(args: argparse.Namespace) -> int:
+    from . import hooks
+
+    if args.action == "run":
+        kind = args.hook_kind or args.kind
+        stdin_text = "" if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+        return hooks.run(kind, list(args.hook_args), stdin_text)
+    message = (hooks.install if args.action == "install" else hooks.uninstall)(args.repo,
+                                                                               args.kind)
+    print(f"reviewtool: {message}")
+    return EXIT_OK
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from .checks import all_checks
 
@@ -342,6 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "explain":
             return cmd_explain(args)
+        if args.command == "hook":
+            return cmd_hook(args)
         return cmd_model(args)
     except ReviewtoolError as err:
         print(f"reviewtool: {err.one_line()}", file=sys.stderr)

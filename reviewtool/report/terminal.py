@@ -18,9 +18,10 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 CELL = {
     "absent": ("·", "dim"), "same": ("=", "green"), "equivalent": ("≡", "green"),
     "renamed": ("→", "cyan"), "added": ("+", "bold red"), "removed": ("-", "bold red"),
-    "changed": ("~", "bold red"), "uncertain": ("?", "yellow"),
+    "changed": ("~", "bold red"), "uncertain": ("?", "yellow"), "helper": ("h", "cyan"),
 }
-LEGEND = ("= same  ≡ compiled differently, same behaviour  → renamed body  + newly built  "
+LEGEND = ("= same  ≡ compiled differently, same behaviour  → renamed body  h new static helper  "
+          "+ newly built  "
           "- no longer built  ~ behaves differently  ? undecided  · absent")
 
 
