@@ -1274,3 +1274,552 @@ class World:
         def flush(addr: int, *args: Any) -> None:
             self._event("call", name, f"{addr:#x}")
         return flush
+
+    # ------------------------------------------------------------------ pgds
+    def _add_pgd(self, pgd: int) -> None:
+        if pgd and pgd not in self.pgds:
+            self.pgds.append(pgd)
+            self._watch_pgd(pgd)
+
+    def _watch_pgd(self, pgd: int) -> None:
+        self._watch_table(pgd, "pgd", self.describe(pgd))
+        if self.geo.pae:
+            for i in range(self.geo.ptrs_per_pgd):
+                e = self.memory.read(pgd + 8 * i, 8)
+                if e & _PAGE_PRESENT:
+                    pmd = self.geo.va(e & 0xFFFFF000)
+                    if self.frames.get((e & 0xFFFFF000) >> PAGE_SHIFT, "") != "empty_zero_page":
+                        self._watch_table(pmd, "pmd", self.describe(pmd))
+
+    def _forget_pgd(self, addr: int) -> None:
+        if addr in self.pgds:
+            self.pgds.remove(addr)
+        self._watch.pop(addr, None)
+
+    def _walk_pgd_list(self) -> tuple[list[int], list[str]]:
+        """The pages on pgd_list (``page->index`` chain) and what is wrong with the links."""
+        pages: list[int] = []
+        problems: list[str] = []
+        if not self.pgd_list_addr:
+            return pages, problems
+        m = self.memory
+        idx, priv = self._page_layout["index"], self._page_layout["private"]
+        expect_pprev = self.pgd_list_addr
+        page = m.read(self.pgd_list_addr, 4)
+        seen: set[int] = set()
+        while page:
+            if page in seen:
+                problems.append(f"cycle at {self.describe(page)}")
+                break
+            if not (self.mem_map <= page < self.mem_map + self.nr_pages * self._page_size):
+                problems.append(f"link to {self.describe(page)}, which is no struct page")
+                break
+            seen.add(page)
+            pages.append(page)
+            pprev = m.read(page + priv, 4)
+            if pprev != expect_pprev:
+                problems.append(f"{self._pgd_name_of_page(page)}: page_private is "
+                                f"{self.describe(pprev)}, expected {self.describe(expect_pprev)}")
+            expect_pprev = page + idx
+            page = m.read(page + idx, 4)
+            if len(pages) > 4096:
+                problems.append("longer than 4096 entries")
+                break
+        return pages, problems
+
+    def _pgd_name_of_page(self, page: int) -> str:
+        base = self._page_address(page)
+        names = [self.describe(p) for p in self.pgds if p & ~(PAGE_SIZE - 1) == base]
+        if names:
+            return "/".join(names)
+        return self.describe(base)
+
+    def _process_of(self, pgd: int) -> str:
+        for name, _mm, p in self.processes:
+            if p == pgd:
+                return name
+        return ""
+
+    # ------------------------------------------------------------------ setup
+    def setup(self, by_hand: bool = False) -> None:
+        """Lay out the machine and create the processes and vmalloc mappings (module manual).
+
+        ``by_hand``: make the process pgds the 2.6.21 way in Python instead of running the
+        program's ``pgtable_cache_init()``/``pgd_alloc()``. Exceptions of the program's own code
+        (``NotExecutable``, :class:`KernelBug`) propagate: the world cannot be built."""
+        self._in_setup = True
+        try:
+            self._layout()
+            self._make_processes(by_hand)
+            self._make_vmalloc_mappings()
+        finally:
+            self._in_setup = False
+        self.cr3 = self.geo.pa(self.processes[0][2]) if self.processes else self.geo.pa(self.swapper)
+        self._observe()
+        self.events = []
+        self.n_alloc = self.n_free = self.n_alloc_fail = 0
+        self._setup_objects = set(self.objects)
+        self._list_seen = tuple(self._walk_pgd_list()[0])
+
+    def _layout(self) -> None:
+        g, m, sc = self.geo, self.memory, self.scenario
+        sp = self._struct("struct page") or self._struct("page")
+        if sp is not None:
+            layout = {}
+            for f in ("flags", "_count", "_mapcount", "private", "mapping", "index", "lru"):
+                off = self._field_offset(sp, f)
+                if off is not None:
+                    layout[f] = off
+            if "index" in layout and "private" in layout:
+                layout.setdefault("flags", 0)
+                layout["__size__"] = sp.size
+                self._page_layout = {**_STRUCT_PAGE_DEFAULT, **layout}
+        # mem_map
+        size = self.nr_pages * self._page_size
+        frames = (size + PAGE_SIZE - 1) // PAGE_SIZE
+        first = self._next_pfn
+        self._next_pfn += frames
+        self.mem_map = g.va(first << PAGE_SHIFT)
+        m.map(self.mem_map, frames * PAGE_SIZE)
+        m.note_region(self.mem_map, size, "mem_map")
+        for pfn in range(first, first + frames):
+            self.frames[pfn] = "mem_map"
+        # the boot page tables
+        self.swapper = self._boot_global("swapper_pg_dir", frame=True)
+        zero = self._boot_global("empty_zero_page", frame=True)
+        entry = g.entry_size
+        if g.pae:
+            for i in range(g.ptrs_per_pgd):
+                if i < g.user_ptrs_per_pgd:
+                    m.write(self.swapper + 8 * i, 8, g.pa(zero) | _PAGE_PRESENT)
+                else:
+                    pmd = self._frame(f"kernel-pmd#{i}")
+                    assert pmd is not None
+                    m.write(self.swapper + 8 * i, 8, g.pa(pmd) | _PAGE_PRESENT)
+        step = g.pmd_size
+        for c in range((sc.lowmem + step - 1) // step):
+            vaddr = g.page_offset + c * step
+            slot = self._kernel_slot(vaddr)
+            if c == 0 and sc.first_4m_ptes:
+                pte = self._frame("boot-pte#0")
+                assert pte is not None
+                for i in range(g.ptrs_per_pte):
+                    m.write(pte + i * entry, entry, ((c * step) + i * PAGE_SIZE) | _PAGE_KERNEL
+                            | _PAGE_GLOBAL)
+                m.write(slot, entry, g.pa(pte) | _PAGE_TABLE)
+            else:
+                m.write(slot, entry, (c * step) | _PAGE_KERNEL_LARGE)
+        fix = self._frame("fixmap-pte")
+        assert fix is not None
+        m.write(self._kernel_slot(self.fixmap_address), entry, g.pa(fix) | _PAGE_TABLE)
+        # boot-time pages are reserved
+        fl = self._page_layout["flags"]
+        for pfn in range(self._next_pfn):
+            m.write(self.mem_map + pfn * self._page_size + fl, 4, 1 << PG_reserved)
+        # the other globals the code reads
+        self._init_mm()
+        hm = g.va(sc.lowmem)
+        self.vmalloc_start = (hm + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1)
+        values = {
+            "mem_map": self.mem_map, "high_memory": hm, "vmalloc_earlyreserve": 0,
+            "max_low_pfn": self.nr_pages, "max_mapnr": self.nr_pages,
+            "num_physpages": self.nr_pages, "__VMALLOC_RESERVE": 128 << 20,
+            "__supported_pte_mask": (0x7FFFFFFFFFFFFFFF if g.pae else 0xFFFFFFFF),
+            "__PAGE_KERNEL": _PAGE_KERNEL, "__PAGE_KERNEL_EXEC": _PAGE_KERNEL,
+            "nx_enabled": 0,
+        }
+        for name, value in values.items():
+            self._model_global(name, value)
+        self._model_global("_etext", None, at=g.va(IMAGE_START + (512 << 10)))
+        self._model_global("pgd_lock", 0)
+        self._model_global("pgd_list", 0)
+        self.pgd_list_addr = self._global_address("pgd_list") or 0
+        self._paravirt()
+
+    def _kernel_slot(self, vaddr: int) -> int:
+        """Address of the swapper_pg_dir entry (2-level) or kernel pmd entry (PAE) for vaddr."""
+        g, m = self.geo, self.memory
+        if not g.pae:
+            return self.swapper + 4 * g.pgd_index(vaddr)
+        e = m.read(self.swapper + 8 * g.pgd_index(vaddr), 8)
+        return g.va(e & 0xFFFFF000) + 8 * g.pmd_index(vaddr)
+
+    def _boot_global(self, name: str, frame: bool = False) -> int:
+        """A global the boot code owns (swapper_pg_dir, empty_zero_page): the program's own
+        definition if it has one, else a page frame placed as that global."""
+        if self._defined_global(name):
+            addr = self._global_address(name)
+            if addr:
+                self.memory.note_region(addr, PAGE_SIZE, name)
+                return addr
+        addr = self._frame(name)
+        assert addr is not None
+        t = self._global_type(name)
+        if t is not None:
+            from .ctypes_ import sizeof  # noqa: PLC0415
+            extra = (sizeof(t) - PAGE_SIZE + PAGE_SIZE - 1) // PAGE_SIZE
+            for _ in range(max(extra, 0)):       # declared larger than a page (PAE pgd_t[1024])
+                self._frame(f"{name}+")
+        self._place(name, addr)
+        return addr
+
+    def _place(self, name: str, addr: int) -> None:
+        if self._global(name) is None:
+            return
+        try:
+            self.interp.place_global(name, addr)
+        except Exception:  # noqa: BLE001 - a global the program cannot take: leave it
+            pass
+
+    def _model_global(self, name: str, value: int | None, at: int | None = None) -> None:
+        """Give a global the program declares but does not define its model storage/value."""
+        g = self._global(name)
+        if g is None or self._defined_global(name):
+            return
+        from .ctypes_ import sizeof  # noqa: PLC0415
+        t = self._global_type(name)
+        size = max(sizeof(t), 1) if t is not None else 4
+        addr = at if at is not None else self.memory.alloc(size, 8, name)
+        self._place(name, addr)
+        if value is not None:
+            self.memory.write(addr, min(size, 8), value)
+
+    def _init_mm(self) -> None:
+        from .ctypes_ import sizeof  # noqa: PLC0415
+        mm = self._struct("struct mm_struct") or self._struct("mm_struct")
+        if self._global("init_mm") is None:
+            return
+        addr = self._global_address("init_mm") if self._defined_global("init_mm") else None
+        if addr is None:
+            size = sizeof(mm) if mm is not None else 32
+            addr = self.memory.alloc(size, 8, "init_mm")
+            self._place("init_mm", addr)
+        off = self._field_offset(mm, "pgd") if mm is not None else 0
+        self.memory.write(addr + (off or 0), 4, self.swapper)
+        self.init_mm = addr
+
+    def _new_mm(self, name: str) -> int:
+        from .ctypes_ import sizeof  # noqa: PLC0415
+        mm = self._struct("struct mm_struct") or self._struct("mm_struct")
+        size = sizeof(mm) if mm is not None else 32
+        return self.memory.alloc(size, 8, name)
+
+    def _set_mm_pgd(self, mm: int, pgd: int) -> None:
+        st = self._struct("struct mm_struct") or self._struct("mm_struct")
+        off = self._field_offset(st, "pgd") if st is not None else 0
+        self.memory.write(mm + (off or 0), 4, pgd)
+
+    # --- paravirt -------------------------------------------------------------------------
+    def _paravirt(self) -> None:
+        if not self.scenario.paravirt or self._global("paravirt_ops") is None:
+            return
+        addr = self._global_address("paravirt_ops")
+        st = self._struct("struct paravirt_ops")
+        if not addr or st is None:
+            return
+        off = self._field_offset(st, "shared_kernel_pmd")
+        if off is not None:
+            self.memory.write(addr + off, 4, 1 if self.scenario.shared_kernel_pmd else 0)
+        self._install_hooks(addr, st)
+
+    def _install_hooks(self, addr: int, st: Any) -> None:  # completed below, once known
+        return
+
+    # --- processes ------------------------------------------------------------------------
+    def _make_processes(self, by_hand: bool) -> None:
+        use_program = not by_hand and self._has_function("pgd_alloc")
+        if use_program and self._has_function("pgtable_cache_init"):
+            self.interp.call("pgtable_cache_init", [])
+        for k in range(1, self.scenario.processes + 1):
+            name = f"process {k}"
+            mm = self._new_mm(f"mm#{k}")
+            if use_program:
+                pgd = self.interp.call("pgd_alloc", [mm])
+                if not pgd:
+                    raise NotExecutable("fault", f"setup: pgd_alloc() for {name} returned NULL")
+                self._add_pgd(pgd)
+            else:
+                pgd = self._pgd_by_hand()
+            self._set_mm_pgd(mm, pgd)
+            self.processes.append((name, mm, pgd))
+
+    def _pgd_by_hand(self) -> int:
+        """A process pgd made the 2.6.21 way: pgd_ctor + pgd_alloc, in Python."""
+        g, m = self.geo, self.memory
+        pgd = self._frame(self._name("pgd"))
+        assert pgd is not None
+        self.objects[pgd] = _Object(self.describe(pgd), "page", PAGE_SIZE)
+        if not g.pae:
+            m.write_bytes(pgd + 4 * g.user_ptrs_per_pgd,
+                          m.read_bytes(self.swapper + 4 * g.user_ptrs_per_pgd,
+                                       4 * (g.ptrs_per_pgd - g.user_ptrs_per_pgd)))
+            self._list_add_py(pgd)
+        else:
+            for i in range(g.ptrs_per_pgd):
+                if i < g.user_ptrs_per_pgd:
+                    pmd = self._frame(self._name("pmd"))
+                    assert pmd is not None
+                    m.write(pgd + 8 * i, 8, g.pa(pmd) | _PAGE_PRESENT)
+                elif self.scenario.shared_kernel_pmd:
+                    m.write(pgd + 8 * i, 8, m.read(self.swapper + 8 * i, 8))
+                else:
+                    pmd = self._frame(self._name("pmd"))
+                    assert pmd is not None
+                    src = g.va(m.read(self.swapper + 8 * i, 8) & 0xFFFFF000)
+                    m.write_bytes(pmd, m.read_bytes(src, PAGE_SIZE))
+                    m.write(pgd + 8 * i, 8, g.pa(pmd) | _PAGE_PRESENT)
+            if not self.scenario.shared_kernel_pmd:
+                self._list_add_py(pgd)
+        self._add_pgd(pgd)
+        return pgd
+
+    def _list_add_py(self, pgd: int) -> None:
+        """pgd_list_add() of pgtable.c, in Python."""
+        if not self.pgd_list_addr:
+            return
+        m = self.memory
+        idx, priv = self._page_layout["index"], self._page_layout["private"]
+        page = self._virt_to_page(pgd)
+        head = m.read(self.pgd_list_addr, 4)
+        m.write(page + idx, 4, head)
+        if head:
+            m.write(head + priv, 4, page + idx)
+        m.write(self.pgd_list_addr, 4, page)
+        m.write(page + priv, 4, self.pgd_list_addr)
+
+    # --- vmalloc --------------------------------------------------------------------------
+    def _make_vmalloc_mappings(self) -> None:
+        g, m = self.geo, self.memory
+        step = g.pgdir_size if not g.pae else g.pmd_size
+        addr = self.vmalloc_start
+        made = 0
+        while made < self.scenario.vmalloc_mappings and addr < self.fixmap_address & ~(step - 1):
+            slot = self._kernel_slot(addr)
+            if m.read(slot, g.entry_size) == 0:
+                k = len(self.vmalloc) + 1
+                pte = self._frame(f"vmalloc-pte#{k}")
+                data = self._frame(f"vmalloc-page#{k}")
+                if pte is None or data is None:
+                    break
+                m.write(pte + g.entry_size * g.pte_index(addr), g.entry_size,
+                        g.pa(data) | _PAGE_KERNEL)
+                m.write(slot, g.entry_size, g.pa(pte) | _PAGE_TABLE)
+                self.vmalloc.append(addr)
+                made += 1
+            addr = (addr + step) & 0xFFFFFFFF
+            if addr == 0:
+                break
+
+    # ------------------------------------------------------------------ runs
+    def run(self, function: str, args: Sequence[Any] = ()) -> Outcome:
+        """Call ``function`` of the program on the model; never raises for the code's sake."""
+        self.events = []
+        self._bug = None
+        self._inject = True
+        self._requests = 0
+        steps0 = getattr(self.interp, "steps", 0)
+        result: Any = None
+        error: NotExecutable | None = None
+        try:
+            result = self.interp.call(function, list(args))
+        except KernelBug:
+            result = None
+        except NotExecutable as exc:
+            if self._bug is None:
+                error = exc
+        except RecursionError:
+            error = NotExecutable("depth-limit", "Python recursion limit reached")
+        finally:
+            self._inject = False
+        try:
+            self._observe()
+        except NotExecutable as exc:  # pragma: no cover - reading the model's own tables
+            error = error or exc
+        steps = getattr(self.interp, "steps", 0) - steps0
+        return Outcome(result, tuple(self.events), error, steps, self._bug)
+
+    def arguments(self, function: str) -> list[Any] | None:
+        """Arguments for a call of ``function`` on this world, chosen from its parameters
+        (names and types of the corpus functions): a fresh page for a pgd constructor, a
+        process's pgd for ``pgd_free``/``pgd_dtor`` (the process gives it up), a new mm for
+        ``pgd_alloc``, a vmalloc address for ``address``... None when nothing fits.
+        Call it right before :meth:`run`: it hands objects over."""
+        fn = self.program.functions.get(function) if hasattr(self.program, "functions") else None
+        ftype = self.program.function_type(function) if hasattr(self.program, "function_type") \
+            else None
+        if ftype is None:
+            return [] if fn is None else None
+        names = self._param_names(function)
+        params = list(ftype.params or ())
+        out: list[Any] = []
+        for i, t in enumerate(params):
+            pname = names[i] if i < len(names) else ""
+            value = self._argument(function, pname, t, i)
+            if value is None:
+                return None
+            out.append(value)
+        return out
+
+    def _param_names(self, function: str) -> list[str]:
+        fn = self.program.functions.get(function)
+        if fn is None or getattr(fn, "node", None) is None:
+            return []
+        names: list[str] = []
+        decl = fn.node.child_by_field_name("declarator")
+        while decl is not None and decl.type != "function_declarator":
+            decl = decl.child_by_field_name("declarator")
+        if decl is None:
+            return names
+        plist = decl.child_by_field_name("parameters")
+        for p in (plist.named_children if plist is not None else []):
+            d = p.child_by_field_name("declarator")
+            while d is not None and d.type not in ("identifier",):
+                nxt = d.child_by_field_name("declarator")
+                if nxt is None:
+                    break
+                d = nxt
+            names.append(d.text.decode() if d is not None and d.type == "identifier" else "")
+        return names
+
+    def _argument(self, function: str, name: str, t: Any, index: int) -> Any:
+        from .ctypes_ import Int, Pointer, Struct, sizeof  # noqa: PLC0415
+        g = self.geo
+        target = t.target if isinstance(t, Pointer) else None
+        tname = str(target) if target is not None else str(t)
+        if function.endswith("_dtor") or function == "pgd_free":
+            if name in ("pgd", "") and isinstance(t, Pointer) and self.processes:
+                pname, _mm, pgd = self.processes.pop()
+                if function.endswith("_dtor"):
+                    self._forget_pgd(pgd)
+                return pgd
+        if function.endswith("_ctor") and index == 0:
+            kind = "pgd" if "pgd" in function else function.split("_")[0]
+            addr = self._frame(self._name(kind), zero=False)
+            if addr is None:
+                return None
+            self.objects[addr] = _Object(self.describe(addr), "page", PAGE_SIZE)
+            self._setup_objects = getattr(self, "_setup_objects", set()) | {addr}
+            if kind == "pgd":
+                self._add_pgd(addr)
+            return addr
+        if "kmem_cache" in tname:
+            wanted = "pgd" if "pgd" in function else ("pmd" if "pmd" in function else "")
+            for addr, cache in self.caches.items():
+                if cache.name == wanted:
+                    return addr
+            return next(iter(self.caches), 0)
+        if "mm_struct" in tname:
+            return self._new_mm(self._name("mm"))
+        if isinstance(t, Pointer) and name in ("pgd",) and self.processes:
+            return self.processes[0][2]
+        if name in ("address", "addr", "vaddr", "start"):
+            return self.vmalloc[0] if self.vmalloc else self.vmalloc_start
+        if name in ("idx", "index", "i"):
+            return 0
+        if isinstance(t, Int):
+            return 0
+        if isinstance(t, Struct):
+            return bytes(sizeof(t))
+        return None
+
+    # ------------------------------------------------------------------ state
+    def _entry(self, table: int, i: int) -> int:
+        size = self.geo.entry_size
+        return self.memory.read(table + size * i, size)
+
+    def _table_summary(self, pgd: int, kernel_only: bool = True) -> dict[str, Any]:
+        g = self.geo
+        out: dict[str, Any] = {}
+        first = g.user_ptrs_per_pgd if kernel_only else 0
+        for i in range(first, g.ptrs_per_pgd):
+            e = self._entry(pgd, i)
+            if not g.pae:
+                if e:
+                    out[str(i)] = self.describe_entry(e)
+                continue
+            item: dict[str, Any] = {"entry": self.describe_entry(e)}
+            if e & _PAGE_PRESENT and i >= g.user_ptrs_per_pgd:
+                pmd = g.va(e & 0xFFFFF000)
+                item["pmd"] = {str(j): self.describe_entry(self._entry(pmd, j))
+                               for j in range(g.ptrs_per_pmd) if self._entry(pmd, j)}
+            out[str(i)] = item
+        return out
+
+    def state(self) -> dict[str, Any]:
+        """A comparable summary of the model (names, not addresses, wherever possible)."""
+        pages, problems = self._walk_pgd_list()
+        live_new = sorted(o.name for a, o in self.objects.items()
+                          if a not in getattr(self, "_setup_objects", set()))
+        return {
+            "swapper_pg_dir": self._table_summary(self.swapper) if self.swapper else {},
+            "processes": [{"name": n, "pgd": self.describe(p),
+                           "kernel": self._table_summary(p)} for n, _mm, p in self.processes],
+            "pgds": [self.describe(p) for p in self.pgds],
+            "pgd_list": [self._pgd_name_of_page(p) for p in pages],
+            "pgd_list_problems": problems,
+            "locks": list(self.held),
+            "irqs_disabled": self.irq_disabled > 0,
+            "cr3": self.describe(self.geo.va(self.cr3)) if self.cr3 else "0",
+            "allocated": self.n_alloc,
+            "freed": self.n_free,
+            "failed": self.n_alloc_fail,
+            "live": live_new,
+            "bugs": list(self.bugs),
+        }
+
+    def sees(self, pgd: int, address: int) -> str | None:
+        """None when ``pgd`` maps ``address`` as swapper_pg_dir does, else where it differs."""
+        g = self.geo
+        i = g.pgd_index(address)
+        mine, ref = self._entry(pgd, i), self._entry(self.swapper, i)
+        if not g.pae:
+            return None if mine == ref else f"pgd entry {i} differs from swapper_pg_dir"
+        if not ref & _PAGE_PRESENT:
+            return None
+        if not mine & _PAGE_PRESENT:
+            return f"pgd entry {i} is not present"
+        j = g.pmd_index(address)
+        a = self._entry(g.va(mine & 0xFFFFF000), j)
+        b = self._entry(g.va(ref & 0xFFFFF000), j)
+        return None if a == b else f"pmd entry {i}/{j} differs from swapper_pg_dir"
+
+    def needs_sync(self) -> bool:
+        """Whether pgds have their own copies of the kernel pmd entries (pgd_list matters)."""
+        return not self.geo.pae or not self.scenario.shared_kernel_pmd
+
+    def invariants(self) -> list[str]:
+        """The model's invariants that the current state violates, in words."""
+        out: list[str] = []
+        for addr in self.vmalloc:
+            for name, _mm, pgd in self.processes:
+                why = self.sees(pgd, addr)
+                if why:
+                    out.append(f"{name} does not see vmalloc mapping at {addr:#x} ({why})")
+        pages, problems = self._walk_pgd_list()
+        for p in problems:
+            out.append(f"pgd_list is corrupt: {p}")
+        if self.pgd_list_addr:
+            on_list = {self._page_address(p) for p in pages}
+            live_pages = {p & ~(PAGE_SIZE - 1) for p in self.pgds}
+            if self.needs_sync():
+                if len(pages) != len(self.pgds):
+                    procs = len(self.pgds)
+                    out.append(f"pgd_list holds {len(pages)} pgd{'s' if len(pages) != 1 else ''} "
+                               f"but {procs} {'pgds need' if procs != 1 else 'pgd needs'} syncing")
+                for p in self.pgds:
+                    if p & ~(PAGE_SIZE - 1) not in on_list:
+                        who = self._process_of(p)
+                        out.append(f"{self.describe(p)}{f' ({who})' if who else ''} "
+                                   f"is not on pgd_list")
+                for page in on_list - live_pages:
+                    out.append(f"pgd_list holds {self.describe(page)}, which is no live pgd")
+            elif pages:
+                out.append(f"pgd_list holds {len(pages)} pgd{'s' if len(pages) != 1 else ''} "
+                           f"but the kernel pmd is shared: none needs syncing")
+        for lk in self.held:
+            out.append(f"{lk} held at exit")
+        if self.irq_disabled and not self.held:
+            out.append("interrupts left disabled at exit")
+        for bug in self.bugs:
+            out.append(bug)
+        return out
