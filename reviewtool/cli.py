@@ -46,7 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("terminal", "json", "email", "sarif"),
                        default="terminal")
     check.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
-                       default="error")
+                       default=None, help="exit 1 when a finding reaches this level "
+                       "(default: the project's fail-on, else error)")
+    check.add_argument("--baseline", metavar="OLD.json",
+                       help="an earlier JSON report: findings already in it are waived")
     check.add_argument("--output", help="write the report to this file instead of stdout")
     check.add_argument("--quiet", action="store_true",
                        help="print nothing; only the exit status tells")
@@ -168,6 +171,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     if all(isinstance(p, ReviewtoolError) for _, p in parsed):
         raise next(p for _, p in parsed if isinstance(p, ReviewtoolError))
     arch = args.arch or _infer_arch(all_paths)
+    from .checks import all_checks
+    from .settings import load_settings
+    from .waivers import apply_waivers, baseline_keys, trailer_waivers
+
+    checks = all_checks()
+    settings = load_settings(tree, {c.id for c in checks})
+    if settings.path:
+        notes.append(f"project configuration: {settings.path}")
+    checks = [c for c in checks if c.id not in settings.disabled]
+    fail_on = args.fail_on or settings.fail_on or "error"
+    baseline = baseline_keys(args.baseline) if args.baseline else set()
     kconfig = None
     try:
         kconfig = read_kconfig(tree, arch)
@@ -208,7 +222,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report.files = patch.paths
         try:
             ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
-                                limit=args.max_configs)
+                                limit=args.max_configs, words=settings.words)
         except ReviewtoolError as err:
             report.notes.append(f"not analysed: {err.one_line()}")
             findings.append(Finding(id="analysis-error", severity="warning", patch=index,
@@ -227,8 +241,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                           for c in range(len(table.classes))},
                 out_of_scope=tuple(ctx.out_of_scope))
             coverage = _merge_coverage(coverage, table.coverage)
-        found, crashed = run_checks(ctx)
-        findings += found
+        found, crashed = run_checks(ctx, checks)
+        found = _override_severity(found, settings.severity, checks)
+        description = ("\n".join(mail.body.split("\n")[:mail.diff_offset]) if mail.diff
+                       else mail.body)
+        findings += apply_waivers(found, list(settings.waivers) + trailer_waivers(
+            description, f"trailer in {mail.source}"), baseline)
         diagnostics += crashed
         current = ctx.after  # the series: later patches apply on top of earlier ones
 
@@ -240,8 +258,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         _emit(_render(result, args.format, args.output), args)
     for diagnostic in diagnostics:
         print(f"reviewtool: {diagnostic}", file=sys.stderr)
-    failing = any(reaches(f.severity, args.fail_on) for f in findings)
+    failing = any(reaches(f.severity, fail_on) for f in findings if f.waived is None)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _override_severity(findings: list[Finding], overrides: dict, checks) -> list[Finding]:
+    """The project's [severity] replaces a check's default severity (findings the check
+    itself graded differently, e.g. config-change's proven equivalences, keep theirs)."""
+    if not overrides:
+        return findings
+    defaults = {c.id: c.severity for c in checks}
+    return [f.with_severity(overrides[f.id]) if f.id in overrides and
+            f.severity == defaults.get(f.id) else f for f in findings]
 
 
 def _merge_coverage(old: dict, new: dict) -> dict:

@@ -41,6 +41,7 @@ class Finding:
     condition: str | None = None
     diff_line: int | None = None  # line in the patch's diff text, for quoting in a reply mail
     hunk: str | None = None  # the hunk header the finding sits under, for reply mails
+    waived: str | None = None  # the reason, when a waiver or the baseline covers the finding
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITY_RANK:
@@ -76,6 +77,9 @@ class Finding:
         }
         if self.condition:
             out["condition"] = self.condition
+        out["waived"] = self.waived is not None
+        if self.waived is not None:
+            out["waiver"] = self.waived
         return out
 
 

@@ -14,8 +14,9 @@ The hook calls ``reviewtool hook run K ...`` with the interpreter that installed
 ``pre-commit``          reviews the staged changes against ``HEAD``.
 
 It prints the review and blocks (exit 1) when a finding reaches the fail level
-(``$REVIEWTOOL_FAIL_ON``, default ``error``). If reviewtool itself crashes, the hook says so
-plainly and lets the operation go on, unless ``$REVIEWTOOL_HOOK_STRICT=1``.
+(``$REVIEWTOOL_FAIL_ON``, else ``[hook] fail-on`` or ``fail-on`` of .reviewtool.toml, else
+``error``). If reviewtool itself crashes, the hook says so plainly and lets the operation go on,
+unless ``$REVIEWTOOL_HOOK_STRICT=1`` or ``[hook] strict = true``.
 ``$REVIEWTOOL_HOOK_SIMULATE_CRASH=1`` makes ``hook run`` crash on purpose, to test that path.
 """
 
@@ -102,13 +103,29 @@ def uninstall(repo_path: str, kind: str) -> str:
     return f"removed {hook}"
 
 
+def _hook_settings():
+    """[hook] of the repository's .reviewtool.toml; never fatal here (the review reports a bad
+    configuration itself)."""
+    from .checks import all_checks
+    from .errors import ReviewtoolError
+    from .settings import Settings, load_settings
+    from .tree import DirTree
+
+    try:
+        repo = _repo(".")
+        return load_settings(DirTree(repo.workdir or "."), {c.id for c in all_checks()})
+    except (ReviewtoolError, OSError):
+        return Settings()
+
+
 def run(kind: str, args: list[str], stdin_text: str) -> int:
     """The hook's work; exit status 1 blocks the operation."""
-    strict = os.environ.get("REVIEWTOOL_HOOK_STRICT") == "1"
+    settings = _hook_settings()
+    strict = os.environ.get("REVIEWTOOL_HOOK_STRICT", "1" if settings.hook_strict else "0") == "1"
     try:
         if os.environ.get("REVIEWTOOL_HOOK_SIMULATE_CRASH") == "1":
             raise RuntimeError("simulated crash (REVIEWTOOL_HOOK_SIMULATE_CRASH=1)")
-        return _run(kind, args, stdin_text)
+        return _run(kind, args, stdin_text, settings)
     except Exception as err:  # a reviewer's tool must not lose someone's work
         where = traceback.extract_tb(err.__traceback__)[-1]
         print(f"reviewtool hook {kind}: reviewtool crashed ({type(err).__name__}: {err} at "
@@ -118,15 +135,16 @@ def run(kind: str, args: list[str], stdin_text: str) -> int:
         return 1 if strict else 0
 
 
-def _review(argv: list[str]) -> int:
+def _review(argv: list[str], settings) -> int:
     from .cli import main
 
-    fail_on = os.environ.get("REVIEWTOOL_FAIL_ON", "error")
+    fail_on = os.environ.get("REVIEWTOOL_FAIL_ON") or settings.hook_fail_on or \
+        settings.fail_on or "error"
     status = main(["check", "--fail-on", fail_on] + argv)
     return 1 if status == 1 else (0 if status == 0 else status)
 
 
-def _run(kind: str, args: list[str], stdin_text: str) -> int:
+def _run(kind: str, args: list[str], stdin_text: str, settings) -> int:
     repo = _repo(".")
     top = repo.workdir or "."
     if kind == "sendemail-validate":
@@ -137,7 +155,7 @@ def _run(kind: str, args: list[str], stdin_text: str) -> int:
         mails = read_inputs([args[0]])
         if not any(m.diff for m in mails):
             return 0  # a cover letter or a plain mail: nothing to review
-        status = _review(["--tree", top, args[0]])
+        status = _review(["--tree", top, args[0]], settings)
         return 1 if status else 0
     if kind == "pre-push":
         blocked = 0
@@ -151,7 +169,7 @@ def _run(kind: str, args: list[str], stdin_text: str) -> int:
             spec = _push_range(repo, local_sha, remote_sha)
             if spec is None:
                 continue
-            blocked |= _review(["--tree", top, spec]) != 0
+            blocked |= _review(["--tree", top, spec], settings) != 0
         return 1 if blocked else 0
     if kind == "pre-commit":
         diff = repo.diff("HEAD", cached=True).patch or ""
@@ -160,7 +178,7 @@ def _run(kind: str, args: list[str], stdin_text: str) -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".diff", delete=False) as handle:
             handle.write(diff)
         try:
-            return 1 if _review(["--tree", top, "--base", "HEAD", handle.name]) else 0
+            return 1 if _review(["--tree", top, "--base", "HEAD", handle.name], settings) else 0
         finally:
             os.unlink(handle.name)
     raise UsageError(f"unknown hook kind {kind!r}")

@@ -320,10 +320,17 @@ NOT_FEATURES = {"x86", "i386", "x86_64", "arm", "arm64", "powerpc", "ppc", "s390
                 "lib", "drivers", "sched", "core", "arch", "patch", "rfc", "mmu"}
 
 
-def scope_from_words(text: str, kconfig: KconfigModel | None, arch: str) -> list[str]:
+def scope_from_words(text: str, kconfig: KconfigModel | None, arch: str,
+                     words: Mapping[str, str] | None = None) -> list[str]:
+    """Feature symbols named by ``text``; ``words`` is the project's own mapping
+    (``[scope] words`` in .reviewtool.toml), tried first."""
     known = set(kconfig.symbols) if kconfig is not None else set()
     found: list[str] = []
     for word in _words(text):
+        if words and word.lower() in words:
+            if words[word.lower()] not in found:
+                found.append(words[word.lower()])
+            continue
         if word.lower() in NOT_FEATURES or word.lower() == arch.lower():
             continue
         candidates = []
@@ -390,12 +397,14 @@ def _innermost_condition_symbols(text: str, path: str, line: int) -> list[str]:
     return []
 
 
-def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str) -> tuple[list[str], str]:
+def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str,
+                words: Mapping[str, str] | None = None) -> tuple[list[str], str]:
     title = mail.subject.title
-    found = scope_from_words(title, kconfig, arch)
+    found = scope_from_words(title, kconfig, arch, words)
     if found:
         return found, "from the subject"
-    found = scope_from_words(mail.body[: max(len(mail.body) - len(mail.diff), 0)], kconfig, arch)
+    found = scope_from_words(mail.body[: max(len(mail.body) - len(mail.diff), 0)], kconfig, arch,
+                             words)
     if found:
         return found, "from the description (the subject names no feature)"
     return [], "none inferred"
@@ -403,14 +412,15 @@ def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str) -> tuple[li
 
 def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
                   kconfig: KconfigModel | None, scope_override: Sequence[str] | None = None,
-                  against: Sequence[AgainstPatch] = (), limit: int = 64) -> PatchContext:
+                  against: Sequence[AgainstPatch] = (), limit: int = 64,
+                  words: Mapping[str, str] | None = None) -> PatchContext:
     results, after = apply_patch(patch, base)
     ctx = PatchContext(index=index, mail=mail, patch=patch, results=results, before=base,
                        after=after, arch=arch, kconfig=kconfig, against=tuple(against))
     if scope_override:
         scope, reason = list(scope_override), "given with --scope"
     else:
-        scope, reason = infer_scope(mail, kconfig, arch)
+        scope, reason = infer_scope(mail, kconfig, arch, words)
     tus = translation_units(patch, base, after, arch)
     if not tus:
         ctx.scope, ctx.scope_reason = tuple(scope), reason

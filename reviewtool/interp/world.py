@@ -1077,8 +1077,13 @@ class World:
         if not self._request(cache.name):
             return 0
         if not cache.free:
-            slab = self._frame(f"{cache.name}-slab#{len(cache.slabs) + 1}" if cache.per_slab > 1
-                               else "", zero=True)
+            cache.count += 1
+            if cache.per_slab > 1:
+                slab = self._frame(f"{cache.name}-slab#{cache.count}", zero=True)
+                names = [self._name(cache.name) for _ in range(cache.per_slab)]
+            else:
+                names = [self._name(cache.name)]
+                slab = self._frame(names[0], zero=True)
             if slab is None:
                 self.n_alloc_fail += 1
                 self._event("alloc-fail", cache.name, "out of memory")
@@ -1086,11 +1091,9 @@ class World:
             cache.slabs[slab] = set()
             stride = (cache.size + cache.align - 1) // cache.align * cache.align
             objs = [slab + i * stride for i in range(cache.per_slab)]
-            for obj in objs:
-                name = self._name(cache.name)
-                if cache.per_slab == 1:
-                    self.frames[(self.geo.pa(slab)) >> PAGE_SHIFT] = name
-                self.memory.note_region(obj, cache.size, name)
+            if cache.per_slab > 1:
+                for obj, name in zip(objs, names):
+                    self.memory.note_region(obj, cache.size, name)
             cache.free.extend(objs)
             if cache.ctor:
                 for obj in objs:

@@ -71,7 +71,7 @@ def render_patch(report: PatchReport, findings: list[Finding]) -> str:
     # configuration complexity once, after the description. Proofs of equivalence stay in the
     # terminal and JSON reports.
     complexity = [f for f in findings if f.id == "ifdef-complexity"]
-    findings = [f for f in findings if f.severity != "info"]
+    findings = [f for f in findings if f.severity != "info" and not f.waived]
     general = [f for f in findings if not f.diff_line]
     anchored = [f for f in findings if f.diff_line]
     if complexity:

@@ -75,13 +75,18 @@ def render_patch(console: Console, report: PatchReport, result: ReviewResult) ->
     for finding in findings:
         where = f"{finding.file}:{finding.line}" if finding.file else "patch"
         line = Text()
-        line.append(f"{finding.severity:<7}", style=STYLE[finding.severity])
+        if finding.waived:
+            line.append("waived  ", style="dim")
+        line.append(f"{finding.severity:<7}", style=STYLE[finding.severity]
+                    if not finding.waived else "dim")
         line.append(f" {finding.id}", style="bold")
         line.append(f"  {where}")
         if finding.function:
             line.append(f"  {finding.function}()")
         items.append(line)
         items.append(Text("    " + finding.message))
+        if finding.waived:
+            items.append(Text(f"    waived: {finding.waived}", style="dim"))
         if finding.configs:
             items.append(Text("    in: " + " | ".join(format_config(c) for c in finding.configs),
                               style="dim"))
@@ -119,10 +124,12 @@ def render(result: ReviewResult, color: bool | None = None, width: int = 110) ->
         console.print(Text(f"note: {note}", style="dim"))
     for report in result.patches:
         render_patch(console, report, result)
-    counts = {s: sum(1 for f in result.findings if f.severity == s)
+    counts = {s: sum(1 for f in result.findings if f.severity == s and not f.waived)
               for s in ("error", "warning", "info")}
+    waived = sum(1 for f in result.findings if f.waived)
     console.print(Text(f"{counts['error']} error(s), {counts['warning']} warning(s), "
-                       f"{counts['info']} info", style="bold"))
+                       f"{counts['info']} info" + (f", {waived} waived" if waived else ""),
+                       style="bold"))
     for diagnostic in result.diagnostics:
         console.print(Text(f"internal: {diagnostic}", style="magenta"))
     return buffer.getvalue()
