@@ -141,7 +141,7 @@ cr2/cr3.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from . import Limits, NotExecutable
@@ -299,31 +299,13 @@ class KernelBug(Exception):
 # Definitions for the headers the sample tree lacks
 # -------------------------------------------------------------------------------------------
 
-#: Macros of headers the sample tree lacks (<linux/spinlock.h>, <linux/bitmap.h>,
-#: <asm-generic/memory_model.h>, <linux/mm.h>, <linux/compiler.h>...) that cannot be builtins:
-#: declarations, lvalues, annotations. Merge *under* the unit's own macros before expanding.
+#: Macros of headers the sample tree lacks (<linux/mm.h>, <linux/gfp.h>, <linux/errno.h>...)
+#: that are better macros than builtins (``page_private`` is an lvalue in pageattr.c). They
+#: apply only where the unit does not define the name; the interpreter's own defaults
+#: (``likely``, ``DECLARE_BITMAP``, ``DEFINE_SPINLOCK``...) come under them.
 MODEL_MACROS: dict[str, str] = {
-    "DEFINE_SPINLOCK(x)": "spinlock_t x = { 0 }",
-    "DECLARE_BITMAP(name,bits)": "unsigned long name[((bits) + 31) / 32]",
-    "LIST_HEAD_INIT(name)": "{ &(name), &(name) }",
-    "LIST_HEAD(name)": "struct list_head name = LIST_HEAD_INIT(name)",
-    "EXPORT_SYMBOL(sym)": "",
-    "EXPORT_SYMBOL_GPL(sym)": "",
-    "likely(x)": "(x)",
-    "unlikely(x)": "(x)",
     "page_private(page)": "((page)->private)",
     "set_page_private(page,v)": "((page)->private = (v))",
-    "pfn_to_page(pfn)": "(mem_map + (pfn))",
-    "page_to_pfn(page)": "((unsigned long)((page) - mem_map))",
-    "__init": "",
-    "__initdata": "",
-    "__kprobes": "",
-    "fastcall": "",
-    "noinline": "",
-    "__user": "",
-    "asmlinkage": "",
-    "__attribute_used__": "",
-    "NULL": "((void *)0)",
     "GFP_KERNEL": "0xd0",
     "__GFP_HIGHMEM": "0x02",
     "__GFP_REPEAT": "0x400",
@@ -331,23 +313,47 @@ MODEL_MACROS: dict[str, str] = {
     "SLAB_CTOR_CONSTRUCTOR": "0x001",
     "EINVAL": "22",
     "ENOMEM": "12",
+    "cpu_has_pse": "1",
+    "cpu_has_clflush": "0",
+}
+
+#: CPU primitives whose tree definition is inline asm: the model provides them as builtins
+#: (``read_cr3()`` reads the model's cr3). Used instead of the tree's definition only when
+#: that definition is asm.
+MODEL_ASM_MACROS: dict[str, str] = {
+    "read_cr2()": "__model_read_cr2()",
+    "read_cr3()": "__model_read_cr3()",
+    "write_cr3(x)": "__model_write_cr3(x)",
 }
 
 _GFP_ZERO = 0x8000
 
 
-def model_macros() -> dict[str, Any]:
-    """:data:`MODEL_MACROS` as :class:`~reviewtool.variants.preprocess.Macro` records."""
+def _macro_table(table: Mapping[str, str]) -> dict[str, Any]:
     from reviewtool.variants import _lex  # noqa: PLC0415 - the same parser as #define
     from reviewtool.variants.preprocess import Macro  # noqa: PLC0415
 
     out: dict[str, Any] = {}
-    for head, body in MODEL_MACROS.items():
+    for head, body in table.items():
         parsed = _lex.parse_define(f"{head} {body}")
         if parsed is None:
             continue
         name, params, variadic, pbody = parsed
         out[name] = Macro(name, params, pbody, variadic, "<model>", 0)
+    return out
+
+
+def model_macros(unit_macros: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The macros the model adds to a unit's table (as ``Macro`` records, for
+    :func:`~reviewtool.interp.program.sources_from_unit`'s ``extra_macros``): those of
+    :data:`MODEL_MACROS` the unit lacks, and :data:`MODEL_ASM_MACROS` where the unit's
+    definition is inline asm."""
+    have = unit_macros or {}
+    out = {k: v for k, v in _macro_table(MODEL_MACROS).items() if k not in have}
+    for name, macro in _macro_table(MODEL_ASM_MACROS).items():
+        mine = have.get(name)
+        if mine is None or "asm" in getattr(mine, "body", ""):
+            out[name] = macro
     return out
 
 
@@ -359,7 +365,6 @@ def model_prelude() -> str:
     """
     return """
 struct list_head { struct list_head *next, *prev; };
-typedef struct { volatile unsigned int slock; } spinlock_t;
 struct page {
 	unsigned long flags;
 	int _count;
@@ -407,26 +412,27 @@ def build_model_program(tree: Any, paths: Sequence[str], config: Mapping[str, st
     """Preprocess and expand ``paths`` of ``tree`` under ``config`` with the model's macros and
     prelude, and build one program of them (``substitutions``: text edits applied to each
     expanded file, for mutation tests)."""
-    from reviewtool.interp.program import build_program  # noqa: PLC0415
+    from reviewtool.interp.program import build_program, sources_from_unit  # noqa: PLC0415
     from reviewtool.variants.config import Configuration  # noqa: PLC0415
-    from reviewtool.variants.expand import expand  # noqa: PLC0415
     from reviewtool.variants.preprocess import preprocess  # noqa: PLC0415
 
     cfg = config if isinstance(config, Configuration) else Configuration(dict(config))
-    extra = model_macros()
     texts: list[tuple[str, str]] = []
     seen: set[str] = set()
     for path in paths:
         unit = preprocess(tree, path, cfg, arch=arch)
-        macros = {**extra, **dict(unit.macros)}
-        for f in unit.files:
-            if f.path in seen:
-                continue
-            seen.add(f.path)
-            text = f.text
-            for old, new in substitutions:
-                text = text.replace(old, new)
-            texts.append((f.path, expand(text, macros)))
+        if substitutions:
+            files = []
+            for f in unit.files:
+                text = f.text
+                for old, new in substitutions:
+                    text = text.replace(old, new)
+                files.append(replace(f, text=text))
+            unit = replace(unit, files=tuple(files))
+        for fpath, text in sources_from_unit(unit, model_macros(unit.macros)):
+            if fpath not in seen:
+                seen.add(fpath)
+                texts.append((fpath, text))
     texts.append((MODEL_PRELUDE_PATH, model_prelude()))
     return build_program(texts)
 
@@ -850,6 +856,9 @@ class World:
         b["read_cr3"] = wrap("query", self._q("read_cr3", lambda: self.cr3))
         b["read_cr2"] = wrap("query", self._q("read_cr2", lambda: self.cr2))
         b["write_cr3"] = wrap("call", self._write_cr3)
+        b["__model_read_cr3"] = wrap("query", self._q("read_cr3", lambda: self.cr3))
+        b["__model_read_cr2"] = wrap("query", self._q("read_cr2", lambda: self.cr2))
+        b["__model_write_cr3"] = b["write_cr3"]
         for name in ("__flush_tlb", "__flush_tlb_all", "__flush_tlb_global", "flush_tlb_all",
                      "__native_flush_tlb", "__native_flush_tlb_global", "flush_tlb",
                      "wbinvd", "global_flush_tlb_model"):
