@@ -49,9 +49,9 @@ from tree_sitter import Node, Query, QueryCursor
 
 from ..model.parse import LANGUAGE, node_text, parse
 from . import NotExecutable
-from .ctypes_ import (BOOL, CHAR, INT, LLONG, LONG, PRIMITIVES, SCHAR, SHORT, UCHAR, UINT,
-                      ULLONG, ULONG, USHORT, VOID, Array, CType, Field, Func, Int, Pointer,
-                      Struct, alignof, arith, find_field, layout, normalize, sizeof)
+from .ctypes_ import (CHAR, INT, LLONG, LONG, PRIMITIVES, SCHAR, SHORT, UCHAR, UINT, ULLONG,
+                      ULONG, USHORT, VOID, Array, CType, Func, Int, Pointer, Struct, alignof,
+                      arith, find_field, layout, normalize, sizeof)
 
 __all__ = ["Program", "FunctionDef", "GlobalDef", "build_program", "sources_from_unit",
            "TypeError_", "PRELUDE", "DEFAULT_MACROS", "parse_int_literal", "parse_char_literal",
@@ -342,7 +342,7 @@ class Resolver:
             return INT
         return self.specifier(tnode, scope)
 
-    def specifier(self, node: Node, scope: Any = None) -> CType:
+    def specifier(self, node: Node, scope: Any = None, typedef_name: str = "") -> CType:
         kind = node.type
         if kind == "primitive_type":
             name = node_text(node)
@@ -356,7 +356,7 @@ class Resolver:
         if kind == "type_identifier":
             return self.typedef(node_text(node), scope)
         if kind in ("struct_specifier", "union_specifier"):
-            return self.struct_specifier(node, scope)
+            return self.struct_specifier(node, scope, typedef_name)
         if kind == "enum_specifier":
             return self.enum_specifier(node, scope)
         if kind == "macro_type_specifier":
@@ -419,7 +419,8 @@ class Resolver:
             self._busy.add(("typedef", name))
             try:
                 _, defn, decl = self.typedef_nodes[name]
-                base = self.base_type(defn)
+                tnode = defn.child_by_field_name("type")
+                base = INT if tnode is None else self.specifier(tnode, None, typedef_name=name)
                 _, t = self.declarator(decl, base, None, typedef_name=name)
             finally:
                 self._busy.discard(("typedef", name))
@@ -631,7 +632,7 @@ class Resolver:
                 raise TypeError_(f"unsupported parameter '{node_text(p)[:40]}'")
             base = self.base_type(p, scope)
             _, t = self.declarator(p.child_by_field_name("declarator"), base, scope)
-            if isinstance(t, Void) if False else (t is VOID and len(named) == 1):
+            if t == VOID and len(named) == 1 and p.child_by_field_name("declarator") is None:
                 return (), variadic
             params.append(_decay(t))
         if "..." in [node_text(c) for c in node.children]:
@@ -1156,7 +1157,7 @@ def sources_from_unit(unit: Any, extra_macros: Optional[Mapping[str, Any]] = Non
 def expand_lines(text: str, macros: Mapping[str, Any]) -> str:
     """Expand ``text`` chunk by chunk, keeping each chunk's first line number."""
     from ..variants.expand import expand, MacroError
-    lines = text.split("\n")
+    lines = _COMMENTS.sub(_blank_comment, text).split("\n")
     out: list[str] = []
     i = 0
     while i < len(lines):
@@ -1178,6 +1179,16 @@ def expand_lines(text: str, macros: Mapping[str, Any]) -> str:
         out.extend([""] * (j - i))
         i = j + 1
     return "\n".join(out)
+
+
+_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*[\s\S]*?\*/')
+
+
+def _blank_comment(m: "re.Match[str]") -> str:
+    text = m.group(0)
+    if text[0] in "\"'":
+        return text
+    return " " + "\n" * text.count("\n")
 
 
 _STRIP = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?\*/')
