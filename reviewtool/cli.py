@@ -39,8 +39,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="git revision to review against (default: the mail's own commit's "
                        "parent, its base-commit trailer, else HEAD)")
     check.add_argument("--arch", help="architecture (default: from the patch's paths)")
-    check.add_argument("--against", action="append", default=[], metavar="MBOX",
-                       help="another queued patch (mbox/mail/diff) to check for clashes")
+    check.add_argument("--against", action="append", default=[], metavar="QUEUE",
+                       help="queued work to check for clashes: an mbox or mail, a directory "
+                       "of mails, a quilt series file, or a git branch or range (repeatable)")
     check.add_argument("--scope", help="comma-separated CONFIG_ symbols the patch is about "
                        "(default: inferred from the subject)")
     check.add_argument("--format", choices=("terminal", "json", "email", "sarif"),
@@ -101,6 +102,51 @@ def _read_check_inputs(args: argparse.Namespace, notes: list[str]):
             continue
         mails += read_inputs([item], stdin=sys.stdin.buffer if item == "-" else None)
     return mails, base
+
+
+def _against_mails(args: argparse.Namespace, notes: list[str]):
+    """Queued work to compare with: an mbox or mail, a directory of mails, a quilt ``series``
+    file (patch names, one per line, relative to its directory), or a git branch or range."""
+    from .errors import MailError
+    from .mail import read_bytes, read_inputs
+    from .tree.git import commits_as_mails, open_repository
+
+    mails = []
+    for item in args.against:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(p for p in path.iterdir() if p.is_file()):
+                try:
+                    mails += read_inputs([str(child)])
+                except MailError as err:
+                    notes.append(f"--against {child}: skipped ({err.message})")
+        elif path.is_file() and (path.name == "series" or _is_quilt_series(path)):
+            for line in path.read_text(errors="replace").splitlines():
+                name = line.split("#", 1)[0].split()
+                if name:
+                    mails += read_inputs([str(path.parent / name[0])])
+        elif path.exists():
+            mails += read_inputs([item])
+        else:
+            repo = open_repository(args.tree or ".")
+            if repo is None:
+                raise UsageError("not a file, and no git repository for a branch or range",
+                                 path=item)
+            spec = item if ".." in item else f"HEAD..{item}"
+            text, _ = commits_as_mails(repo, spec)
+            mails += read_bytes(text.encode("utf-8", "surrogateescape"), f"--against {item}")
+    return mails
+
+
+def _is_quilt_series(path: Path) -> bool:
+    """Every non-comment line names an existing file next to it."""
+    try:
+        lines = [l.split("#", 1)[0].split() for l in path.read_text(errors="replace")
+                 .splitlines()[:200]]
+    except OSError:
+        return False
+    names = [l[0] for l in lines if l]
+    return bool(names) and all((path.parent / n).is_file() for n in names)
 
 
 def _select_tree(option: str | None, notes: list[str], base: str | None = None, first=None):
@@ -191,13 +237,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         notes.append(f"Kconfig not used: {err.one_line()}")
 
     against = []
-    if args.against:
-        for mail in read_inputs(args.against):
-            if mail.diff:
-                try:
-                    against.append(AgainstPatch(mail, parse_diff(mail.diff, source=mail.source)))
-                except ReviewtoolError as err:
-                    notes.append(f"--against {mail.source}: {err.one_line()}")
+    for mail in _against_mails(args, notes):
+        if mail.diff:
+            try:
+                against.append(AgainstPatch(mail, parse_diff(mail.diff, source=mail.source)))
+            except ReviewtoolError as err:
+                notes.append(f"--against {mail.source}: {err.one_line()}")
     scope = [s.strip() for s in args.scope.split(",") if s.strip()] if args.scope else None
     if scope:
         scope = [s if s.startswith("CONFIG_") else f"CONFIG_{s}" for s in scope]
@@ -232,7 +277,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         report.applied = all(r.applied for r in ctx.results)
         report.scope, report.scope_reason = ctx.scope, ctx.scope_reason
-        report.notes += ctx.notes
         if ctx.table is not None:
             table = ctx.table
             report.matrix = Matrix(
@@ -242,6 +286,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 out_of_scope=tuple(ctx.out_of_scope))
             coverage = _merge_coverage(coverage, table.coverage)
         found, crashed = run_checks(ctx, checks)
+        report.notes += ctx.notes  # after the checks: they may add notes (an --against skipped)
         found = _override_severity(found, settings.severity, checks)
         description = ("\n".join(mail.body.split("\n")[:mail.diff_offset]) if mail.diff
                        else mail.body)

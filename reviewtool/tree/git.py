@@ -115,23 +115,27 @@ def resolve_base(repo: pygit2.Repository, from_sha: str = "", base_commit: str =
     return str(_commit(repo, "HEAD").id), "HEAD"
 
 
+MAX_RANGE = 5000
+
+
 def commits_in_range(repo: pygit2.Repository, spec: str) -> list[pygit2.Commit]:
-    """Commits of ``A..B`` (or a single rev: that commit), oldest first, first parents only."""
-    if ".." in spec:
-        start, _, end = spec.partition("..")
-        start_commit = _commit(repo, start or "HEAD")
-        end_commit = _commit(repo, end or "HEAD")
-        commits = []
-        current = end_commit
-        while current.id != start_commit.id:
-            commits.append(current)
-            if not current.parents:
-                raise TreeError(f"{start} is not an ancestor of {end}", path=repo.path)
-            current = current.parents[0]
-            if len(commits) > 100_000:
-                raise TreeError("revision range too long", path=repo.path)
-        return list(reversed(commits))
-    return [_commit(repo, spec)]
+    """Commits of ``A..B`` (reachable from B, not from A), oldest first; a single revision is
+    that commit. Merge commits are skipped: a merge is not a patch."""
+    if ".." not in spec:
+        return [_commit(repo, spec)]
+    start, _, end = spec.partition("..")
+    start_commit = _commit(repo, start or "HEAD")
+    end_commit = _commit(repo, end or "HEAD")
+    walker = repo.walk(end_commit.id, pygit2.enums.SortMode.TOPOLOGICAL
+                       | pygit2.enums.SortMode.REVERSE)
+    walker.hide(start_commit.id)
+    commits = []
+    for commit in walker:
+        if len(commit.parents) <= 1:
+            commits.append(commit)
+        if len(commits) > MAX_RANGE:
+            raise TreeError(f"revision range longer than {MAX_RANGE} commits", path=repo.path)
+    return commits
 
 
 def commit_as_mail(repo: pygit2.Repository, commit: pygit2.Commit, number: int = 0,
