@@ -328,6 +328,9 @@ def _merge_coverage(old: dict, new: dict) -> dict:
 
 
 def _render(result, fmt: str, output: str | None) -> str:
+    if fmt == "email" and output and output.endswith((".mbox", ".mbx")):
+        from .report.email_report import render_mbox
+        return render_mbox(result)
     if fmt == "json":
         from .report.json_report import render
         return render(result)
@@ -347,9 +350,12 @@ def _emit(text: str, args: argparse.Namespace) -> None:
     if args.quiet:
         return
     if args.output:
-        tmp = Path(args.output + ".tmp")
+        target = Path(args.output)
+        if not target.parent.is_dir():
+            raise UsageError("the directory for --output does not exist", path=args.output)
+        tmp = target.with_name(f".{target.name}.reviewtool-tmp")
         tmp.write_text(text, encoding="utf-8")
-        tmp.replace(args.output)  # nothing half-written
+        tmp.replace(target)  # nothing half-written
     else:
         sys.stdout.write(text)
 

@@ -112,3 +112,19 @@ def test_explain_prints_rationale_and_examples():
 def test_explain_unknown_check_is_a_usage_error():
     status, _, err = run_cli("explain", "no-such-check")
     assert status == 2 and "config-change" in err
+
+
+def test_reply_written_as_an_mbox_a_mail_client_reads(tmp_path):
+    import mailbox
+
+    target = tmp_path / "reply.mbox"
+    status, out, _ = run_cli("check", "--format", "email", "--output", target, SEED)
+    (reply,) = list(mailbox.mbox(str(target)))
+    assert out == "" and reply["In-Reply-To"] == "<20070404191158.563186000@goop.org>"
+    assert "Andrew Morton <akpm@linux-foundation.org>" in reply["Cc"]
+
+
+def test_output_into_a_missing_directory_is_a_usage_error(tmp_path):
+    status, _, err = run_cli("check", "--format", "json", "--output",
+                             tmp_path / "nope" / "r.json", SEED)
+    assert status == 2 and "--output" in err

@@ -4,7 +4,9 @@ it is about, ``> ...`` for what was trimmed. Original lines are quoted exactly."
 from __future__ import annotations
 
 import os
+import re
 import textwrap
+import time
 from email.utils import formatdate
 
 from ..findings import Finding
@@ -147,11 +149,27 @@ def _description(lines: list[str]) -> list[str]:
     return kept
 
 
+def replies(result: ReviewResult) -> list[str]:
+    """One reply mail per reviewed patch."""
+    return [render_patch(report, [f for f in result.findings if f.patch == report.index])
+            for report in result.patches if report.mail is not None]
+
+
 def render(result: ReviewResult) -> str:
-    parts = []
-    for report in result.patches:
-        if report.mail is None:
-            continue
-        findings = [f for f in result.findings if f.patch == report.index]
-        parts.append(render_patch(report, findings))
-    return "\n".join(parts)
+    return "\n".join(replies(result))
+
+
+def render_mbox(result: ReviewResult) -> str:
+    """The replies as an mbox (mboxrd: ``From `` lines in bodies escaped) for a mail client."""
+    out = []
+    for text in replies(result):
+        head, _, body = text.partition("\n\n")
+        body = re.sub(r"^(>*From )", r">\1", body, flags=re.M)
+        out.append(f"From reviewtool@localhost {_mbox_date()}\n{head}\n\n{body}\n")
+    return "".join(out)
+
+
+def _mbox_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = time.gmtime(float(epoch)) if epoch else time.gmtime()
+    return time.strftime("%a %b %d %H:%M:%S %Y", stamp)
