@@ -90,7 +90,9 @@ class IfdefComplexity(Check):
                 values.setdefault(value, []).append(table.classes[col])
             if len(values) < 2:
                 continue
-            users = sorted({n for model in table.after for n, d in model.defs.items()
+            touched = [r.path for r in ctx.results if r.after is not None]
+            users = sorted({d.name for model in table.after for path in touched
+                            for d in model.by_file.get(path, ())
                             if re.search(rf"\b{re.escape(name)}\b", d.text)})
             described = "; ".join(f"{v} with {' or '.join(format_config(c) for c in cs)}"
                                   for v, cs in values.items())

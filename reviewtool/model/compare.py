@@ -109,9 +109,8 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
     if cb.uncertain != ca.uncertain:
         verdict, why = "uncertain", "part of one side could not be parsed"
     else:
-        opaque = _opaque_names(before, after)
         blocks = _changed_blocks(cb.lines, ca.lines)
-        named = [_WORD_SET(a + b) & opaque for a, b in blocks]
+        named = [_opaque_names(_WORD_SET(a + b), before, after) for a, b in blocks]
         if blocks and all(named):
             names = sorted(set().union(*named))
             verdict = "uncertain"
@@ -139,12 +138,17 @@ def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[list[str],
             if op != "equal"]
 
 
-def _opaque_names(before: ConfigModel, after: ConfigModel) -> set[str]:
-    """Names whose effect folding cannot see: functions new in this configuration, and macro
-    names that some unit defines but that reached a canonical body unexpanded."""
-    new = {n for n, d in after.defs.items() if d.kind == "function" and n not in before.defs}
-    macros = {m for model in (before, after) for unit in model.units for m in unit.macros}
-    return new | macros
+def _opaque_names(words: set[str], before: ConfigModel, after: ConfigModel) -> set[str]:
+    """Those of ``words`` whose effect folding cannot see: functions new in this configuration,
+    and macro names some unit defines but that reached a canonical body unexpanded."""
+    opaque = set()
+    for word in words:
+        if any(word in unit.macros for model in (before, after) for unit in model.units):
+            opaque.add(word)
+        elif word in after.defs and after.defs[word].kind == "function" \
+                and word not in before.defs:
+            opaque.add(word)
+    return opaque
 
 
 def _reclassify_renames(names: Iterable[str], cells: dict[str, Cell], before: ConfigModel,

@@ -8,6 +8,7 @@ canonical behaviour (:mod:`reviewtool.model.canon`) once that configuration's ma
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -20,34 +21,130 @@ _CANON_CACHE: dict[tuple, Canon] = {}
 _VALUE_CACHE: dict[tuple, str] = {}
 
 
+class _Index:
+    """Definitions of a model's files, parsed on demand.
+
+    A real kernel unit reads hundreds of headers; parsing every one of them with tree-sitter in
+    every configuration would dominate a review. A file is parsed only when its definitions
+    are asked for (``by_file``) or when its text mentions a name being looked up (``defs``).
+    """
+
+    def __init__(self, units: tuple[Unit, ...]):
+        self.files: list[tuple[int, str, str]] = []  # (unit index, path, projected text)
+        seen: set[str] = set()
+        for index, unit in enumerate(units):
+            for variant in unit.files:
+                if variant.path not in seen:
+                    seen.add(variant.path)
+                    self.files.append((index, variant.path, variant.text))
+        self.parsed: dict[str, tuple[Definition, ...]] = {}
+        self.defs: dict[str, Definition] = {}
+        self.unit_of: dict[str, int] = {}
+        self.looked_up: set[str] = set()
+        self.complete = False
+
+    def _parse(self, index: int, path: str, text: str) -> tuple[Definition, ...]:
+        if path not in self.parsed:
+            found = definitions(path, text)
+            self.parsed[path] = found
+            for definition in found:
+                if definition.name not in self.defs:
+                    self.defs[definition.name] = definition
+                    self.unit_of[definition.name] = index
+        return self.parsed[path]
+
+    def lookup(self, name: str) -> Definition | None:
+        if name not in self.looked_up and not self.complete:
+            self.looked_up.add(name)
+            pattern = re.compile(rf"\b{re.escape(name)}\b")
+            for index, path, text in self.files:
+                if path not in self.parsed and name in text and pattern.search(text):
+                    self._parse(index, path, text)
+        return self.defs.get(name)
+
+    def everything(self) -> dict[str, Definition]:
+        if not self.complete:
+            for index, path, text in self.files:
+                self._parse(index, path, text)
+            self.complete = True
+        return self.defs
+
+    def file(self, path: str) -> tuple[Definition, ...]:
+        for index, candidate, text in self.files:
+            if candidate == path:
+                return self._parse(index, path, text)
+        return ()
+
+
+class _Defs(Mapping):
+    """``name -> Definition`` over an :class:`_Index`; iterating parses everything."""
+
+    def __init__(self, index: _Index):
+        self._index = index
+
+    def __getitem__(self, name: str) -> Definition:
+        found = self._index.lookup(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._index.lookup(name) is not None
+
+    def get(self, name, default=None):
+        found = self._index.lookup(name) if isinstance(name, str) else None
+        return default if found is None else found
+
+    def __iter__(self):
+        return iter(self._index.everything())
+
+    def __len__(self) -> int:
+        return len(self._index.everything())
+
+
+class _ByFile:
+    """``path -> definitions of that file``, parsed on demand."""
+
+    def __init__(self, index: _Index):
+        self._index = index
+
+    def get(self, path: str, default=()):
+        return self._index.file(path) or default
+
+    def __contains__(self, path: str) -> bool:
+        return any(candidate == path for _, candidate, _ in self._index.files)
+
+
 @dataclass
 class ConfigModel:
     config: object  # variants.config.Configuration
     units: tuple[Unit, ...]
-    defs: dict[str, Definition] = field(default_factory=dict)
-    unit_of: dict[str, int] = field(default_factory=dict)  # name -> index of the unit defining it
-    by_file: dict[str, list[Definition]] = field(default_factory=dict)
+    _index: _Index = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = _Index(self.units)
+
+    @property
+    def defs(self) -> Mapping[str, Definition]:
+        return _Defs(self._index)
+
+    @property
+    def by_file(self) -> _ByFile:
+        return _ByFile(self._index)
+
+    @property
+    def unit_of(self) -> dict[str, int]:
+        return self._index.unit_of
 
     @classmethod
     def build(cls, tree, tus: Sequence[str], config, arch: str,
               build_symbols: Mapping[str, tuple[str, ...]] | None = None) -> "ConfigModel":
         """Preprocess every unit Kbuild compiles in ``config`` (``build_symbols``: the
-        symbols a unit's Makefile rule needs) and collect what they define."""
+        symbols a unit's Makefile rule needs); definitions are read lazily."""
         needs = build_symbols or {}
         units = tuple(preprocess(tree, tu, config, arch=arch) for tu in tus
                       if all(config.get(s, "n") in ("y", "m") for s in needs.get(tu, ())))
-        model = cls(config=config, units=units)
-        for index, unit in enumerate(units):
-            for variant in unit.files:
-                if variant.path in model.by_file:
-                    continue
-                found = definitions(variant.path, variant.text)
-                model.by_file[variant.path] = found
-                for definition in found:
-                    if definition.name not in model.defs:
-                        model.defs[definition.name] = definition
-                        model.unit_of[definition.name] = index
-        return model
+        return cls(config=config, units=units)
 
     # -- what a name is ------------------------------------------------------------------
     def macro(self, name: str) -> Macro | None:
@@ -57,6 +154,7 @@ class ConfigModel:
         return None
 
     def macros_for(self, name: str) -> Mapping[str, Macro]:
+        self._index.lookup(name)
         index = self.unit_of.get(name, 0)
         return self.units[index].macros if self.units else {}
 
