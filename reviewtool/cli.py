@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="print nothing; only the exit status tells")
     check.add_argument("--max-configs", type=int, default=64,
                        help="configurations to enumerate before sampling (default 64)")
+    check.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="stop reviewing a patch after this long and report a timeout "
+                       "finding for it (default 120; 0: no limit)")
 
     hook = sub.add_parser("hook", help="install, remove or run the git hooks")
     hook.add_argument("action", choices=("install", "uninstall", "run"))
@@ -193,10 +196,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .checks.context import AgainstPatch, build_context
     from .mail import order_series, read_inputs
     from .patch import parse_diff
+    from .errors import TimeLimitError
+    from .limits import DEFAULT_TIMEOUT, time_limit
     from .report import Matrix, PatchReport, ReviewResult
     from .variants.kconfig import read_kconfig
 
     notes: list[str] = []
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    if timeout < 0:
+        raise UsageError("--timeout wants a number of seconds, 0 for no limit",
+                         text=str(args.timeout))
     mails, range_base = _read_check_inputs(args, notes)
     series = order_series(mails)
     patches = [m for m in series.patches if m is not None]
@@ -266,8 +275,19 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         report.files = patch.paths
         try:
-            ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
-                                limit=args.max_configs, words=settings.words)
+            with time_limit(timeout, f"patch {index} ({mail.subject.raw or mail.source})"):
+                ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
+                                    limit=args.max_configs, words=settings.words)
+                found, crashed = run_checks(ctx, checks)
+        except TimeLimitError as err:
+            # limits.py: a patch that takes too long is a finding, the others are still reviewed
+            report.notes.append(f"not analysed: {err.one_line()}")
+            findings.append(Finding(id="timeout", severity="error", patch=index,
+                                    message=err.one_line(),
+                                    evidence={"kind": "limit", "limit": "timeout",
+                                              "seconds": timeout}))
+            print(f"reviewtool: {err.one_line()}", file=sys.stderr)
+            continue
         except ReviewtoolError as err:
             report.notes.append(f"not analysed: {err.one_line()}")
             findings.append(Finding(id="analysis-error", severity="warning", patch=index,
@@ -285,7 +305,6 @@ def cmd_check(args: argparse.Namespace) -> int:
                           for c in range(len(table.classes))},
                 out_of_scope=tuple(ctx.out_of_scope))
             coverage = _merge_coverage(coverage, table.coverage)
-        found, crashed = run_checks(ctx, checks)
         report.notes += ctx.notes  # after the checks: they may add notes (an --against skipped)
         found = _override_severity(found, settings.severity, checks)
         description = ("\n".join(mail.body.split("\n")[:mail.diff_offset]) if mail.diff

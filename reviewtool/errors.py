@@ -66,3 +66,7 @@ class KconfigError(ReviewtoolError):
 
 class ModelError(ReviewtoolError):
     """C code the semantic model cannot make sense of."""
+
+
+class TimeLimitError(ReviewtoolError):
+    """The review of one patch ran longer than ``--timeout`` (see :mod:`reviewtool.limits`)."""

@@ -13,6 +13,7 @@ import inspect
 import traceback
 from typing import Iterable
 
+from ..errors import TimeLimitError
 from ..findings import Finding
 from .context import PatchContext
 
@@ -49,6 +50,8 @@ def run_checks(ctx: PatchContext, checks: list[Check] | None = None
     for check in checks if checks is not None else all_checks():
         try:
             findings.extend(check.run(ctx))
+        except TimeLimitError:
+            raise  # --timeout (reviewtool.limits) stops the whole patch, not one check
         except Exception as err:  # a crashing check must not take the review down
             frame = traceback.extract_tb(err.__traceback__)[-1]
             diagnostics.append(f"internal error in check {check.id}: {type(err).__name__}: "

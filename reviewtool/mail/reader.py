@@ -14,6 +14,7 @@ from email.message import Message
 from typing import BinaryIO
 
 from reviewtool.errors import MailError
+from reviewtool.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_MESSAGES, MAX_MIME_DEPTH
 from reviewtool.mail.extract import find_diff
 from reviewtool.mail.headers import (decode_addresses, decode_bytes, decode_header, first_header,
                                      message_ids)
@@ -79,7 +80,7 @@ def _read(path: str, stdin: BinaryIO | None) -> bytes:
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         try:
-            data = stream.read()
+            data = stream.read(MAX_INPUT_BYTES + 1)
         except (OSError, ValueError) as err:
             raise MailError(f"cannot read standard input: {err}", path="-") from None
         if isinstance(data, str):  # a text stream handed over by mistake
@@ -87,7 +88,7 @@ def _read(path: str, stdin: BinaryIO | None) -> bytes:
         return data
     try:
         with open(path, "rb") as f:
-            return f.read()
+            return f.read(MAX_INPUT_BYTES + 1)  # more is refused by _check_text
     except IsADirectoryError:
         raise MailError("cannot read: is a directory", path=path) from None
     except OSError as err:
@@ -95,6 +96,9 @@ def _read(path: str, stdin: BinaryIO | None) -> bytes:
 
 
 def _check_text(data: bytes, path: str) -> None:
+    if len(data) > MAX_INPUT_BYTES:
+        raise MailError(f"input larger than {MAX_INPUT_BYTES} bytes (reviewtool.limits)",
+                        path=path)
     if not data.strip():
         raise MailError("empty input, neither a mail nor a diff", path=path)
     if b"\0" in data:
@@ -103,6 +107,11 @@ def _check_text(data: bytes, path: str) -> None:
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27) or b == 127)
     if controls * 20 > len(head):
         raise MailError("binary file (control bytes), neither a mail nor a diff", path=path)
+    if len(data) > MAX_LINE_CHARS and max(map(len, data.split(b"\n"))) > MAX_LINE_CHARS:
+        number = next(k for k, line in enumerate(data.split(b"\n"), start=1)
+                      if len(line) > MAX_LINE_CHARS)
+        raise MailError(f"line {number} longer than {MAX_LINE_CHARS} bytes (reviewtool.limits)",
+                        path=path)
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -166,6 +175,9 @@ def _parse_input(data: bytes, path: str) -> list[Mail]:
     data = data.lstrip(b"\n")
     mbox = _split_mbox(data)
     if mbox is not None:
+        if len(mbox) > MAX_MESSAGES:
+            raise MailError(f"more than {MAX_MESSAGES} messages ({len(mbox)}; "
+                            "reviewtool.limits)", path=path)
         many = len(mbox) > 1
         return [_parse_message(chunk, f"{path}#{k}" if many else path, from_line)
                 for k, (from_line, chunk) in enumerate(mbox, start=1)]
@@ -212,6 +224,8 @@ def _parse_message(data: bytes, source: str, from_line: bytes | None) -> Mail:
         return _parse_message_unguarded(data, source, from_line)
     except MailError:
         raise
+    except RecursionError:
+        raise MailError(f"MIME parts nested deeper than {MAX_MIME_DEPTH}", path=source) from None
     except Exception as err:  # the email package has had crash bugs on hostile input
         raise MailError(f"cannot parse mail ({type(err).__name__}: {err})".replace("\n", " "),
                         path=source) from None
@@ -219,6 +233,8 @@ def _parse_message(data: bytes, source: str, from_line: bytes | None) -> Mail:
 
 def _parse_message_unguarded(data: bytes, source: str, from_line: bytes | None) -> Mail:
     msg = email.message_from_bytes(data, policy=email.policy.default)
+    if _mime_depth(msg) > MAX_MIME_DEPTH:
+        raise MailError(f"MIME parts nested deeper than {MAX_MIME_DEPTH}", path=source)
     items = list(msg.raw_items())
     notes: list[str] = []
 
@@ -259,6 +275,20 @@ def _parse_message_unguarded(data: bytes, source: str, from_line: bytes | None) 
                 cc=addresses("cc"), body=body, diff=diff, diff_offset=offset, from_sha=from_sha,
                 base_commit=_base_commit(body), notes=tuple(dict.fromkeys(notes)),
                 is_plain_diff=False)
+
+
+def _mime_depth(msg: Message) -> int:
+    """How deeply multipart parts nest (1 for a single-part mail), without recursion."""
+    deepest = 0
+    todo = [(msg, 1)]
+    while todo:
+        part, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_MIME_DEPTH and part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                todo.extend((child, depth + 1) for child in payload)
+    return deepest
 
 
 def _part_text(part: Message, label: str) -> tuple[str, list[str]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import unidiff
 
 from ..errors import DiffError, TreeError
+from ..limits import MAX_HUNKS, MAX_LINE_CHARS
 from ..tree import normalize_path
 
 DEV_NULL = "/dev/null"
@@ -115,14 +116,24 @@ def _clean(raw: str | None, other: str | None, diff_line: int) -> str | None:
 def parse_diff(text: str, source: str = "<diff>") -> Patch:
     """Parse unified diff ``text`` (git, quilt or plain ``diff -u`` style) into a :class:`Patch`.
 
-    Raises :class:`DiffError` for a malformed or truncated diff, or a path outside the tree.
+    Raises :class:`DiffError` for a malformed or truncated diff, a path outside the tree, or a
+    diff past the bounds of :mod:`reviewtool.limits` (hunks, line length).
     """
+    if len(text) > MAX_LINE_CHARS:
+        for number, line in enumerate(text.split("\n"), start=1):
+            if len(line) > MAX_LINE_CHARS:
+                raise DiffError(f"diff line longer than {MAX_LINE_CHARS} characters "
+                                "(reviewtool.limits)", path=source, line=number)
+    if text.count("\n@@ ") > MAX_HUNKS:
+        raise DiffError(f"more than {MAX_HUNKS} hunks (reviewtool.limits)", path=source)
     try:
         patchset = unidiff.PatchSet(text)
     except unidiff.UnidiffParseError as err:
         raise DiffError(f"malformed diff: {err}", path=source) from None
     except (ValueError, IndexError) as err:  # unidiff is not hardened against every input
         raise DiffError(f"malformed diff: {err}", path=source) from None
+    if sum(len(pfile) for pfile in patchset) > MAX_HUNKS:
+        raise DiffError(f"more than {MAX_HUNKS} hunks (reviewtool.limits)", path=source)
     files = []
     for pfile in patchset:
         first = pfile[0][0].diff_line_no - 3 if len(pfile) and len(pfile[0]) else 0
