@@ -1286,6 +1286,7 @@ class FunctionCompiler:
         saved = len(self.lines)
         saved_defs = len(self.pending_defs)
         saved_ctl = len(self.ctl)
+        saved_ind = len(self.scopes), len(self.typedef_scopes), self.ind
         try:
             getattr(self, "s_" + kind, self.s_unknown)(node)
         except CompileError as exc:
@@ -1294,11 +1295,19 @@ class FunctionCompiler:
                 del self.line_map[k]
             del self.pending_defs[saved_defs:]
             del self.ctl[saved_ctl:]
+            del self.scopes[saved_ind[0]:]
+            del self.typedef_scopes[saved_ind[1]:]
+            self.ind = saved_ind[2]
             self.emit(self.fail_code(exc.message, exc.reason))
         except (TypeError_, RecursionError) as exc:
             del self.lines[saved:]
+            for k in [k for k in self.line_map if k > saved]:
+                del self.line_map[k]
             del self.pending_defs[saved_defs:]
             del self.ctl[saved_ctl:]
+            del self.scopes[saved_ind[0]:]
+            del self.typedef_scopes[saved_ind[1]:]
+            self.ind = saved_ind[2]
             self.emit(self.fail_code(f"{exc} at {self.where(node)}"))
 
     def flush_defs(self, at: int) -> None:
@@ -1963,6 +1972,8 @@ class FunctionCompiler:
         self.block(items, body)
         if not isinstance(ft.ret, Void):
             self.emit(f"return {self._zero(ft.ret)}")
+        elif not self.lines:
+            self.emit("pass")
         self.scopes.pop()
         body_lines = self.lines
         # assemble
