@@ -576,6 +576,7 @@ class World:
         self._in_setup = False
         self._bug: str | None = None
         self._watch: dict[int, tuple[str, str, int, bytes]] = {}   # addr -> (kind, name, n, bytes)
+        self._watch_pages: dict[int, bytes] = {}                  # page number -> contents
         self._list_seen: tuple[int, ...] = ()
         self._hooks: dict[int, tuple[str, int]] = {}
         self.mem_map = 0
@@ -638,10 +639,7 @@ class World:
         g = self._global(name)
         if g is None:
             return False
-        for attr in ("defined", "is_definition", "definition"):
-            if hasattr(g, attr):
-                return bool(getattr(g, attr))
-        return not getattr(g, "extern", False)
+        return not getattr(g, "is_extern", False)
 
     def _global_address(self, name: str) -> int | None:
         try:
@@ -703,39 +701,59 @@ class World:
     def _observe(self) -> None:
         """Turn changes of watched page tables and of pgd_list since the last look into events
         (the locks held now are the ones held while they happened)."""
-        mem = self.memory
-        for addr, (kind, name, n, old) in list(self._watch.items()):
-            new = mem.read_bytes(addr, n)
-            if new == old:
+        pages = self.memory.pages
+        for number, cached in list(self._watch_pages.items()):
+            now = pages.get(number)
+            if now is None or now == cached:
                 continue
-            self._watch[addr] = (kind, name, n, new)
-            size = self.geo.entry_size
-            changes = []
-            for i in range(0, n, size):
-                if new[i:i + size] != old[i:i + size]:
-                    value = int.from_bytes(new[i:i + size], "little")
-                    changes.append(f"[{i // size}]={self.describe_entry(value, kind)}")
-                    if kind == "pgd" and self.geo.pae and value & _PAGE_PRESENT:
-                        self._watch_table(self.geo.va(value & 0xFFFFF000), "pmd",
-                                          self._owner_name(value))
-            self._event("set-pgd" if kind == "pgd" else "set-pmd", name, ", ".join(changes))
+            self._watch_pages[number] = bytes(now)
+            base = number << PAGE_SHIFT
+            for addr in sorted(a for a in self._watch if a >> PAGE_SHIFT == number):
+                kind, name, n, old = self._watch[addr]
+                new = bytes(now[addr - base:addr - base + n])
+                if new != old:
+                    self._table_changed(addr, kind, name, n, old, new)
         if self.pgd_list_addr:
-            now = tuple(self._walk_pgd_list()[0])
-            if now != self._list_seen:
-                before, after = set(self._list_seen), set(now)
-                for page in now:
+            now_list = tuple(self._walk_pgd_list()[0])
+            if now_list != self._list_seen:
+                before, after = set(self._list_seen), set(now_list)
+                for page in now_list:
                     if page not in before:
                         self._event("list-add", "pgd_list", self._pgd_name_of_page(page))
                 for page in self._list_seen:
                     if page not in after:
                         self._event("list-del", "pgd_list", self._pgd_name_of_page(page))
-                self._list_seen = now
+                self._list_seen = now_list
+
+    def _table_changed(self, addr: int, kind: str, name: str, n: int, old: bytes,
+                       new: bytes) -> None:
+        self._watch[addr] = (kind, name, n, new)
+        size = self.geo.entry_size
+        changes = []
+        for i in range(0, n, size):
+            if new[i:i + size] != old[i:i + size]:
+                value = int.from_bytes(new[i:i + size], "little")
+                changes.append(f"[{i // size}]={self.describe_entry(value, kind)}")
+                if kind == "pgd" and self.geo.pae and value & _PAGE_PRESENT:
+                    self._watch_table(self.geo.va(value & 0xFFFFF000), "pmd",
+                                      self._owner_name(value))
+        self._event("set-pgd" if kind == "pgd" else "set-pmd", name, ", ".join(changes))
 
     def _watch_table(self, addr: int, kind: str, name: str) -> None:
         if addr in self._watch:
             return
         n = (self.geo.ptrs_per_pgd if kind == "pgd" else self.geo.ptrs_per_pmd) * self.geo.entry_size
         self._watch[addr] = (kind, name, n, self.memory.read_bytes(addr, n))
+        number = addr >> PAGE_SHIFT
+        if number not in self._watch_pages:
+            self.memory.map(number << PAGE_SHIFT, PAGE_SIZE)
+            self._watch_pages[number] = bytes(self.memory.pages[number])
+
+    def _unwatch(self, addr: int) -> None:
+        self._watch.pop(addr, None)
+        number = addr >> PAGE_SHIFT
+        if not any(a >> PAGE_SHIFT == number for a in self._watch):
+            self._watch_pages.pop(number, None)
 
     def _owner_name(self, entry: int) -> str:
         pfn = (entry & 0xFFFFF000) >> PAGE_SHIFT
@@ -961,7 +979,7 @@ class World:
         return old
 
     # --- page frames ----------------------------------------------------------------------
-    def _frame(self, name: str, zero: bool = True) -> int | None:
+    def _frame(self, name: str, zero: bool = True, note: bool = True) -> int | None:
         """A free page frame in low memory, named; its virtual address (None when none left)."""
         if self._next_pfn >= self.nr_pages:
             return None
@@ -971,7 +989,8 @@ class World:
         self.memory.map(addr, PAGE_SIZE)
         if zero:
             self.memory.write_bytes(addr, bytes(PAGE_SIZE))
-        self.memory.note_region(addr, PAGE_SIZE, name)
+        if note:
+            self.memory.note_region(addr, PAGE_SIZE, name)
         self.frames[pfn] = name
         return addr
 
@@ -1088,7 +1107,7 @@ class World:
         if not cache.free:
             cache.count += 1
             if cache.per_slab > 1:
-                slab = self._frame(f"{cache.name}-slab#{cache.count}", zero=True)
+                slab = self._frame(f"{cache.name}-slab#{cache.count}", zero=True, note=False)
                 names = [self._name(cache.name) for _ in range(cache.per_slab)]
             else:
                 names = [self._name(cache.name)]
@@ -1306,7 +1325,7 @@ class World:
     def _forget_pgd(self, addr: int) -> None:
         if addr in self.pgds:
             self.pgds.remove(addr)
-        self._watch.pop(addr, None)
+        self._unwatch(addr)
 
     def _walk_pgd_list(self) -> tuple[list[int], list[str]]:
         """The pages on pgd_list (``page->index`` chain) and what is wrong with the links."""
@@ -1445,8 +1464,22 @@ class World:
         self._model_global("_etext", None, at=g.va(IMAGE_START + (512 << 10)))
         self._model_global("pgd_lock", 0)
         self._model_global("pgd_list", 0)
+        self._allocate_globals()
         self.pgd_list_addr = self._global_address("pgd_list") or 0
         self._paravirt()
+
+    def _allocate_globals(self) -> None:
+        """Allocate and initialise the program's globals now, in name order (so that two
+        programs agree on addresses as far as they share globals). A lock whose initializer
+        the interpreter cannot translate is given zeroed storage: an unlocked spinlock."""
+        for name in sorted(n for n, g in self.program.globals.items() if not g.is_extern):
+            try:
+                self.interp.global_address(name)
+            except NotExecutable:
+                t = self._global_type(name)
+                if "lock" in str(t):
+                    from .ctypes_ import sizeof  # noqa: PLC0415
+                    self._place(name, self.memory.alloc(max(sizeof(t), 4), 4, name))
 
     def _kernel_slot(self, vaddr: int) -> int:
         """Address of the swapper_pg_dir entry (2-level) or kernel pmd entry (PAE) for vaddr."""
