@@ -2042,18 +2042,11 @@ def _addressed_names(body: Optional[Node]) -> set[str]:
     for n in _walk(body):
         if n.type == "pointer_expression" and n.children and n.children[0].type == "&":
             arg = n.child_by_field_name("argument")
-            while arg is not None and arg.type in ("parenthesized_expression",
-                                                   "field_expression", "subscript_expression"):
-                if arg.type == "parenthesized_expression":
-                    inner = [c for c in arg.named_children if c.type != "comment"]
-                    arg = inner[0] if len(inner) == 1 else None
-                elif arg.type == "field_expression":
-                    if node_text(arg.child_by_field_name("operator")) == "->":
-                        arg = None
-                    else:
-                        arg = arg.child_by_field_name("argument")
-                else:
-                    arg = arg.child_by_field_name("argument")
+            # only parentheses are looked through: &p[i] and &s.f do not take the address of
+            # a pointer p (an array or struct base lives in memory anyway)
+            while arg is not None and arg.type == "parenthesized_expression":
+                inner = [c for c in arg.named_children if c.type != "comment"]
+                arg = inner[0] if len(inner) == 1 else None
             if arg is not None and arg.type == "identifier":
                 out.add(node_text(arg))
     return out

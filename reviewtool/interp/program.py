@@ -724,7 +724,10 @@ class Resolver:
             if tnode is not None:
                 t = self.type_descriptor(tnode, scope)
             else:
-                t = self.expr_type(node.child_by_field_name("value"), scope)
+                value = node.child_by_field_name("value")
+                name = self._typedef_in_parens(value, scope)
+                # sizeof(pgd_t): tree-sitter cannot tell a typedef name from a variable
+                t = self.typedef(name, scope) if name else self.expr_type(value, scope)
             t = self.complete(t)
             return sizeof(t), UINT
         if kind == "alignof_expression":
@@ -750,6 +753,19 @@ class Resolver:
             if off is not None:
                 return off, ULONG
         raise TypeError_(f"not a constant expression: '{node_text(node)[:40]}'")
+
+    def _typedef_in_parens(self, node: Node, scope: Any) -> Optional[str]:
+        if node is None or node.type != "parenthesized_expression" or \
+                node.named_child_count != 1 or node.named_children[0].type != "identifier":
+            return None
+        name = node_text(node.named_children[0])
+        if scope is not None and hasattr(scope, "var_type") and scope.var_type(name) is not None:
+            return None
+        local = scope.local_typedef(name) if scope is not None and \
+            hasattr(scope, "local_typedef") else None
+        if local is not None or name in self.typedef_nodes or name in self.typedefs:
+            return name
+        return None
 
     def offsetof(self, call: Node, scope: Any = None) -> int:
         args = call.child_by_field_name("arguments")
