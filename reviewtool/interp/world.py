@@ -904,6 +904,8 @@ class World:
 
     def _arg(self, value: Any) -> str:
         if isinstance(value, (bytes, bytearray)):
+            if len(value) in (4, 8):
+                return self.describe_entry(int.from_bytes(value, "little"))
             return "{" + bytes(value).hex() + "}"
         if isinstance(value, int):
             if value > 0xFFFF and value <= 0xFFFFFFFF:
@@ -1567,8 +1569,66 @@ class World:
             self.memory.write(addr + off, 4, 1 if self.scenario.shared_kernel_pmd else 0)
         self._install_hooks(addr, st)
 
-    def _install_hooks(self, addr: int, st: Any) -> None:  # completed below, once known
-        return
+    #: paravirt_ops members whose natives are asm: the model acts for them when the
+    #: program's native cannot run (not defined, or inline asm).
+    _CPU_HOOKS = {
+        "read_cr2": lambda self, a: self.cr2,
+        "read_cr3": lambda self, a: self.cr3,
+        "write_cr3": lambda self, a: self._set_cr3(a[0]),
+        "write_cr2": lambda self, a: setattr(self, "cr2", a[0] & 0xFFFFFFFF),
+        "flush_tlb_user": lambda self, a: None,
+        "flush_tlb_kernel": lambda self, a: None,
+        "flush_tlb_single": lambda self, a: None,
+        "wbinvd": lambda self, a: None,
+        "irq_disable": lambda self, a: setattr(self, "irq_disabled", 1),
+        "irq_enable": lambda self, a: setattr(self, "irq_disabled", 0),
+        "save_fl": lambda self, a: 0 if self.irq_disabled else 0x200,
+        "restore_fl": lambda self, a: setattr(self, "irq_disabled", 0 if a[0] & 0x200 else 1),
+    }
+
+    def _set_cr3(self, value: int) -> None:
+        self.cr3 = value & 0xFFFFFFFF
+
+    def _install_hooks(self, addr: int, st: Any) -> None:
+        """Route every function pointer of paravirt_ops through a builtin that records a
+        ``hook`` event and then runs the native the table held."""
+        from .ctypes_ import Func, Pointer  # noqa: PLC0415
+        m = self.memory
+        for f in st.fields:
+            t = f.type
+            if not (isinstance(t, Pointer) and isinstance(t.target, Func)) or f.name is None:
+                continue
+            target = m.read(addr + f.offset, 4)
+            name = f"paravirt_ops.{f.name}"
+            self._hooks[self.interp.function_address(name)] = (f.name, target)
+            self.program.prototypes.setdefault(name, t.target)
+            self.interp.builtins[name] = self._hook_builtin(f.name, target)
+            m.write(addr + f.offset, 4, self.interp.function_address(name))
+
+    def _hook_builtin(self, member: str, target: int) -> Builtin:
+        native = self._fn_name(target) if target else "NULL"
+
+        def hook(interp: Any, args: list) -> Any:
+            self._observe()
+            shown = ", ".join(self._hook_arg(member, i, a) for i, a in enumerate(args))
+            self._event("hook", member, f"{native}({shown})")
+            runnable = (target and native in self.program.functions
+                        and native not in self.program.unsupported)
+            if member in self._CPU_HOOKS and not runnable:
+                return self._CPU_HOOKS[member](self, args)
+            if not target:
+                raise NotExecutable("fault", f"call through paravirt_ops.{member}, "
+                                             f"which is NULL")
+            return self.interp.call_pointer(target, list(args))
+        hook.__name__ = f"hook_{member}"
+        return hook
+
+    def _hook_arg(self, member: str, index: int, value: Any) -> str:
+        if isinstance(value, int) and ("alloc_p" in member or "release_p" in member) \
+                and index < (2 if member.endswith("clone") else 1):
+            owner = self.frames.get(value)
+            return f"pfn of {owner}" if owner else f"pfn {value:#x}"
+        return self._arg(value)
 
     # --- processes ------------------------------------------------------------------------
     def _make_processes(self, by_hand: bool) -> None:
