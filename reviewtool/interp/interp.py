@@ -580,10 +580,32 @@ class FunctionCompiler:
             raise self.error("address of a bit-field", node)
         return Expr(e.lv[1], Pointer(e.type))
 
+    def _fake_cast(self, node: Node) -> Optional[tuple[CType, Node]]:
+        """``(T)(x)`` that tree-sitter read as a call: (T, x)."""
+        if node.type != "call_expression":
+            return None
+        fnode = node.child_by_field_name("function")
+        args = [c for c in node.child_by_field_name("arguments").named_children
+                if c.type != "comment"]
+        if fnode.type != "parenthesized_expression" or len(args) != 1:
+            return None
+        tname = self.res.typedef_in_parens(fnode, self.scope_obj)
+        if tname is None:
+            return None
+        return self.res.typedef(tname, self.scope_obj), args[0]
+
     def x_field_expression(self, node: Node) -> Expr:
         arrow = node_text(node.child_by_field_name("operator")) == "->"
         fname = node_text(node.child_by_field_name("field"))
-        base = self.expr(node.child_by_field_name("argument"))
+        argnode = node.child_by_field_name("argument")
+        fake = self._fake_cast(argnode)
+        if fake is not None:
+            # (T)(x).f is (T)((x).f)
+            inner = self._field(self.expr(fake[1]), arrow, fname, node)
+            return self._cast_expr(self.complete(fake[0], node), inner, node)
+        return self._field(self.expr(argnode), arrow, fname, node)
+
+    def _field(self, base: Expr, arrow: bool, fname: str, node: Node) -> Expr:
         if arrow:
             base = self.rvalue(base)
             if not isinstance(base.type, Pointer):
@@ -631,7 +653,15 @@ class FunctionCompiler:
         return Expr(code, t)
 
     def x_subscript_expression(self, node: Node) -> Expr:
-        a = self.value(self.expr(node.child_by_field_name("argument")))
+        argnode = node.child_by_field_name("argument")
+        fake = self._fake_cast(argnode)
+        if fake is not None:
+            # (T)(x)[i] is (T)((x)[i])
+            inner = self._subscript(self.value(self.expr(fake[1])), node)
+            return self._cast_expr(self.complete(fake[0], node), inner, node)
+        return self._subscript(self.value(self.expr(argnode)), node)
+
+    def _subscript(self, a: Expr, node: Node) -> Expr:
         i = self.value(self.expr(node.child_by_field_name("index")))
         if isinstance(i.type, Pointer) and isinstance(a.type, Int):
             a, i = i, a
@@ -808,8 +838,13 @@ class FunctionCompiler:
                     left = self.value(self.ident(tnode.named_children[0]))
                     right = self.value(self.expr(vnode.child_by_field_name("argument")))
                     return self.binop(op, left, right, node)
-        t = self.type_of(tnode)
-        e = self.value(self.expr(vnode))
+        return self._cast(self.type_of(tnode), vnode, node)
+
+    def _cast(self, t: CType, vnode: Node, node: Node) -> Expr:
+        return self._cast_expr(t, self.expr(vnode), node)
+
+    def _cast_expr(self, t: CType, e: Expr, node: Node) -> Expr:
+        e = self.value(e)
         if isinstance(t, Void):
             return Expr(f"({e.code}, None)[1]" if e.code else "None", VOID)
         if isinstance(t, Struct):
@@ -1144,6 +1179,12 @@ class FunctionCompiler:
         fnode = node.child_by_field_name("function")
         args_node = node.child_by_field_name("arguments")
         arg_nodes = [c for c in args_node.named_children if c.type != "comment"]
+        if fnode.type == "parenthesized_expression" and len(arg_nodes) == 1:
+            tname = self.res.typedef_in_parens(fnode, self.scope_obj)
+            if tname is not None:
+                # (u64)(x): a cast tree-sitter read as a call
+                return self._cast(self.complete(self.res.typedef(tname, self.scope_obj), node),
+                                  arg_nodes[0], node)
         if fnode.type == "identifier":
             name = node_text(fnode)
             special = self._builtin_call(name, arg_nodes, node)

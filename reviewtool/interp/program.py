@@ -725,7 +725,7 @@ class Resolver:
                 t = self.type_descriptor(tnode, scope)
             else:
                 value = node.child_by_field_name("value")
-                name = self._typedef_in_parens(value, scope)
+                name = self.typedef_in_parens(value, scope)
                 # sizeof(pgd_t): tree-sitter cannot tell a typedef name from a variable
                 t = self.typedef(name, scope) if name else self.expr_type(value, scope)
             t = self.complete(t)
@@ -754,7 +754,9 @@ class Resolver:
                 return off, ULONG
         raise TypeError_(f"not a constant expression: '{node_text(node)[:40]}'")
 
-    def _typedef_in_parens(self, node: Node, scope: Any) -> Optional[str]:
+    def typedef_in_parens(self, node: Node, scope: Any) -> Optional[str]:
+        """The typedef name that ``node`` is if it is ``(name)`` and no variable is called
+        so (tree-sitter reads ``sizeof(pgd_t)`` and ``(u64)(x)`` as expressions)."""
         if node is None or node.type != "parenthesized_expression" or \
                 node.named_child_count != 1 or node.named_children[0].type != "identifier":
             return None
@@ -763,7 +765,8 @@ class Resolver:
             return None
         local = scope.local_typedef(name) if scope is not None and \
             hasattr(scope, "local_typedef") else None
-        if local is not None or name in self.typedef_nodes or name in self.typedefs:
+        if local is not None or name in self.typedef_nodes or name in self.typedefs or \
+                name in PRIMITIVES:
             return name
         return None
 
