@@ -563,6 +563,7 @@ class World:
         self.freed: dict[int, _Object] = {}
         self.counters: dict[str, int] = {}
         self.caches: dict[int, _Cache] = {}
+        self.quicklists: dict[int, list[int]] = {}
         self.pgds: list[int] = []                   # every constructed pgd the world knows
         self.processes: list[tuple[str, int, int]] = []   # (name, mm, pgd)
         self.vmalloc: list[int] = []
@@ -827,6 +828,10 @@ class World:
         b["kmem_cache_zalloc"] = wrap("alloc", lambda c, f: self._kmem_cache_alloc(c, f | _GFP_ZERO),
                                       writes=True)
         b["kmem_cache_free"] = wrap("free", self._kmem_cache_free, writes=True)
+        # quicklists (2.6.22 <linux/quicklist.h>, one CPU)
+        b["quicklist_alloc"] = wrap("alloc", self._quicklist_alloc, writes=True)
+        b["quicklist_free"] = wrap("free", self._quicklist_free, writes=True)
+        b["quicklist_trim"] = wrap("call", self._quicklist_trim, writes=True)
         # bugs
         b["BUG"] = wrap("bug", self._bug_builtin)
         b["BUG_ON"] = wrap("bug", self._bug_on)
@@ -1177,6 +1182,49 @@ class World:
             cache.slabs.pop(slab, None)
         elif self._is_pgd_cache(cache):
             pass  # a constructed free pgd stays constructed
+
+    # --- quicklists -----------------------------------------------------------------------
+    def _quicklist_alloc(self, nr: int, flags: int, ctor: int) -> int:
+        q = self.quicklists.setdefault(nr, [])
+        if q:
+            page = q.pop()
+            self.memory.write(page, 4, 0)          # p[0] = NULL
+            obj = self.freed.pop(page, None) or _Object(self.describe(page), "page", PAGE_SIZE)
+            self.objects[page] = obj
+            self.n_alloc += 1
+            self._event("alloc", obj.name, f"quicklist {nr}")
+            return page
+        page = self._new_pages(flags | _GFP_ZERO, 0, "pgd" if self._fn_name(ctor) == "pgd_ctor"
+                               else "page")
+        if page and ctor:
+            self._event("call", "ctor", f"{self._fn_name(ctor)}({self.describe(page)})")
+            if self._fn_name(ctor) == "pgd_ctor":
+                self._add_pgd(page)
+            self.interp.call_pointer(ctor, [page])
+        return page
+
+    def _quicklist_free(self, nr: int, dtor: int, page: int) -> None:
+        if page == 0:
+            return
+        obj = self._release(page, "page", "quicklist_free")
+        self._event("free", obj.name, f"quicklist {nr}")
+        q = self.quicklists.setdefault(nr, [])
+        self.memory.write(page, 4, q[-1] if q else 0)   # *(void **)p = q->page
+        q.append(page)
+
+    def _quicklist_trim(self, nr: int, dtor: int, min_pages: int, max_free: int) -> None:
+        q = self.quicklists.setdefault(nr, [])
+        self._event("call", "quicklist_trim", f"{nr}, {self._fn_name(dtor)}, {min_pages}, "
+                                              f"{max_free}")
+        count = min(max(len(q) - min_pages, 0), max_free)
+        for _ in range(count):
+            page = q.pop()
+            self.memory.write(page, 4, 0)
+            if dtor:
+                self._event("call", "dtor", f"{self._fn_name(dtor)}({self.describe(page)})")
+                self.interp.call_pointer(dtor, [page])
+            self._forget_pgd(page)
+            self._event("free", self.describe(page), "quicklist_trim")
 
     # --- bugs -----------------------------------------------------------------------------
     def _bug_builtin(self) -> None:
@@ -1791,6 +1839,7 @@ class World:
         g = self.geo
         target = t.target if isinstance(t, Pointer) else None
         tname = str(target) if target is not None else str(t)
+        large = g.page_offset + (4 << 20)          # the second large page of the direct map
         if function.endswith("_dtor") or function == "pgd_free":
             if name in ("pgd", "") and isinstance(t, Pointer) and self.processes:
                 pname, _mm, pgd = self.processes.pop()
@@ -1815,10 +1864,27 @@ class World:
             return next(iter(self.caches), 0)
         if "mm_struct" in tname:
             return self._new_mm(self._name("mm"))
+        if tname in ("struct page", "page") and name in ("page", "p"):
+            return self._virt_to_page(large)
+        if name == "kpte" and isinstance(t, Pointer):
+            return self._kernel_slot(large)
+        if name in ("pte", "pteval") and isinstance(t, Struct):
+            table = self._frame(self._name("pte"))
+            if table is None:
+                return None
+            self.objects[table] = _Object(self.describe(table), "page", PAGE_SIZE)
+            self._setup_objects = getattr(self, "_setup_objects", set()) | {table}
+            return (g.pa(table) | _PAGE_TABLE).to_bytes(sizeof(t), "little")
+        if name in ("prot", "flags") and isinstance(t, Struct):
+            return (_PAGE_KERNEL | 0x10).to_bytes(sizeof(t), "little")   # PAGE_KERNEL_NOCACHE
         if isinstance(t, Pointer) and name in ("pgd",) and self.processes:
             return self.processes[0][2]
         if name in ("address", "addr", "vaddr", "start"):
+            if function in ("set_pmd_pte", "revert_page", "split_large_page"):
+                return large
             return self.vmalloc[0] if self.vmalloc else self.vmalloc_start
+        if name in ("numpages", "count", "nr"):
+            return 1
         if name in ("idx", "index", "i"):
             return 0
         if isinstance(t, Int):
@@ -1888,6 +1954,37 @@ class World:
         b = self._entry(g.va(ref & 0xFFFFF000), j)
         return None if a == b else f"pmd entry {i}/{j} differs from swapper_pg_dir"
 
+    def kernel_mismatch(self, pgd: int) -> str | None:
+        """Where ``pgd``'s kernel mappings outside the vmalloc area (the direct map, the
+        fixmaps) differ from swapper_pg_dir's; inside the vmalloc area an entry may be missing
+        (a vmalloc fault fills it in) but must not differ. None when they agree."""
+        g = self.geo
+        lo, hi = self.vmalloc_start, self.fixmap_address & ~(g.pmd_size - 1)
+        for i in range(g.user_ptrs_per_pgd, g.ptrs_per_pgd):
+            mine, ref = self._entry(pgd, i), self._entry(self.swapper, i)
+            if not g.pae:
+                addr = i << g.pgdir_shift
+                lazy = lo <= addr < hi
+                if mine != ref and not (lazy and mine == 0):
+                    return (f"does not share the kernel mapping at {addr:#x} "
+                            f"(pgd entry {i} differs from swapper_pg_dir)")
+                continue
+            if mine == ref:
+                continue
+            if not mine & _PAGE_PRESENT:
+                return f"has no kernel pmd for {i << g.pgdir_shift:#x} (pgd entry {i})"
+            a, b = g.va(mine & 0xFFFFF000), g.va(ref & 0xFFFFF000)
+            for j in range(g.ptrs_per_pmd):
+                x, y = self._entry(a, j), self._entry(b, j)
+                if x == y:
+                    continue
+                addr = (i << g.pgdir_shift) | (j << g.pmd_shift)
+                if lo <= addr < hi and x == 0:
+                    continue
+                return (f"does not share the kernel mapping at {addr:#x} "
+                        f"(pmd entry {i}/{j} differs from swapper_pg_dir)")
+        return None
+
     def needs_sync(self) -> bool:
         """Whether pgds have their own copies of the kernel pmd entries (pgd_list matters)."""
         return not self.geo.pae or not self.scenario.shared_kernel_pmd
@@ -1895,11 +1992,16 @@ class World:
     def invariants(self) -> list[str]:
         """The model's invariants that the current state violates, in words."""
         out: list[str] = []
+        pgds = [(self._process_of(p) or self.describe(p), p) for p in self.pgds]
         for addr in self.vmalloc:
-            for name, _mm, pgd in self.processes:
+            for name, pgd in pgds:
                 why = self.sees(pgd, addr)
                 if why:
                     out.append(f"{name} does not see vmalloc mapping at {addr:#x} ({why})")
+        for name, pgd in pgds:
+            why = self.kernel_mismatch(pgd)
+            if why:
+                out.append(f"{name} {why}")
         pages, problems = self._walk_pgd_list()
         for p in problems:
             out.append(f"pgd_list is corrupt: {p}")
