@@ -1,0 +1,244 @@
+"""Differential execution: run a function before and after a patch on the same model states.
+
+For one function and one configuration class, :func:`execute` builds the program of the
+translation units before and after the patch (per user/kernel split, since ``PAGE_OFFSET`` is
+compiled in), lays out the same :class:`~reviewtool.interp.world.World` for both from each
+scenario (processes made *by hand*, so the start state does not depend on the code under
+comparison), runs the function with the same arguments, and compares, in this order:
+
+1. how the run ended (returned, ``BUG``, not executable);
+2. the trace of events with effects (locks, allocations, paravirt hooks, page-table and
+   ``pgd_list`` changes, calls of kernel primitives), including the locks held at each;
+3. the final model state (page tables, ``pgd_list``, locks, allocation counts);
+4. the return value (pointers by the name of the object they point into).
+
+The verdict per (function, configuration class):
+
+``differs``              a scenario where they differ; ``witness`` says where in a reviewer's
+                         words ("clone_pgd_range's memcpy now runs outside pgd_lock");
+``no-difference-found``  every scenario ran on both sides and nothing differed (``states``
+                         says how many);
+``not-executable``       no scenario ran on both sides; ``reason`` says why (an unmodelled
+                         call, a step limit...).
+
+``equivalent`` is not decided here: it comes from folding (identical canonical bodies).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Sequence
+
+from . import Limits, NotExecutable
+from .world import Scenario, World, build_model_program, config_for, scenarios
+
+#: Events that only read the model: a difference there is no difference in behaviour.
+QUIET = {"query", "printk"}
+
+_PROGRAMS: dict[tuple, Any] = {}
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    function: str
+    verdict: str  # differs | no-difference-found | not-executable
+    states: int  # scenarios run on both sides
+    witness: str = ""
+    reason: str = ""
+    scenario: str = ""
+    trace_before: tuple[str, ...] = ()
+    trace_after: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_evidence(self) -> dict:
+        out = {"verdict": self.verdict, "states": self.states, "witness": self.witness}
+        if self.reason:
+            out["reason"] = self.reason
+        if self.scenario:
+            out["scenario"] = self.scenario
+        if self.trace_before or self.trace_after:
+            out["trace"] = {"before": list(self.trace_before), "after": list(self.trace_after)}
+        return out
+
+
+def program(tree, tus: Sequence[str], config: dict, arch: str):
+    """The program of ``tus`` for ``config``, cached per tree object and configuration."""
+    key = (id(tree), tuple(tus), tuple(sorted(config.items())), arch)
+    if key not in _PROGRAMS:
+        _PROGRAMS[key] = (tree, build_model_program(tree, list(tus), config, arch=arch))
+    return _PROGRAMS[key][1]
+
+
+_STATIC = re.compile(r"\b_+(?=[A-Za-z]\w*\.)")
+
+
+def _effects(events) -> list:
+    """Events with effects, with function-static objects named independently of a leading
+    underscore of their function (``_vmalloc_sync_all.insync`` is the renamed
+    ``vmalloc_sync_all.insync``)."""
+    return [replace(e, detail=_STATIC.sub("", e.detail), what=_STATIC.sub("", e.what))
+            for e in events if e.kind not in QUIET]
+
+
+def _describe(event) -> str:
+    detail = f"({event.detail})" if event.detail else ""
+    held = f" under {', '.join(event.locks)}" if event.locks else " with no lock held"
+    return f"{event.kind} {event.what}{detail}{held}"
+
+
+def _lock_difference(before, after) -> str | None:
+    """The first effect both runs have whose locks differ: the reviewer's "now runs outside
+    pgd_lock", whatever else moved around it."""
+    remaining = list(after)
+    for event in before:
+        for i, other in enumerate(remaining):
+            if (other.kind, other.what, other.detail) == (event.kind, event.what, event.detail):
+                del remaining[i]
+                if set(other.locks) != set(event.locks):
+                    what = f"{event.what}({event.detail})" if event.detail else event.what
+                    lost = sorted(set(event.locks) - set(other.locks))
+                    if lost:
+                        return (f"{what} now runs outside {', '.join(lost)} "
+                                f"(before, it ran under it)")
+                    gained = sorted(set(other.locks) - set(event.locks))
+                    return f"{what} now runs under {', '.join(gained)} (before, it did not)"
+                break
+    return None
+
+
+def _first_difference(before, after) -> str | None:
+    locks = _lock_difference(before, after)
+    if locks:
+        return locks
+    for index, (b, a) in enumerate(zip(before, after)):
+        if b == a:
+            continue
+        if (b.kind, b.what, b.detail) == (a.kind, a.what, a.detail):
+            lost = sorted(set(b.locks) - set(a.locks))
+            gained = sorted(set(a.locks) - set(b.locks))
+            what = f"{b.what}({b.detail})" if b.detail else b.what
+            if lost:
+                return f"{what} now runs outside {', '.join(lost)} (before, it ran under it)"
+            return f"{what} now runs under {', '.join(gained)} (before, it did not)"
+        moved = _moved(b, after) if b not in after[:index + 1] else None
+        if moved:
+            return moved
+        return f"event {index + 1} differs: before, {_describe(b)}; after, {_describe(a)}"
+    if len(before) != len(after):
+        shorter, longer, side = (before, after, "after") if len(before) < len(after) else \
+            (after, before, "before")
+        extra = longer[len(shorter)]
+        return f"only {side}: {_describe(extra)} (event {len(shorter) + 1})"
+    return None
+
+
+def _moved(event, other) -> str | None:
+    for candidate in other:
+        if (candidate.kind, candidate.what, candidate.detail) == (event.kind, event.what,
+                                                                  event.detail):
+            if set(candidate.locks) != set(event.locks):
+                what = f"{event.what}({event.detail})" if event.detail else event.what
+                lost = sorted(set(event.locks) - set(candidate.locks))
+                if lost:
+                    return (f"{what} now runs outside {', '.join(lost)} "
+                            f"(before, it ran under it)")
+                gained = sorted(set(candidate.locks) - set(event.locks))
+                return f"{what} now runs under {', '.join(gained)} (before, it did not)"
+    return None
+
+
+def _state_difference(before: dict, after: dict) -> str | None:
+    for key in before:
+        if before.get(key) != after.get(key):
+            return f"final {key} differs: before {before.get(key)!r}, after {after.get(key)!r}"
+    return None
+
+
+def _ended(outcome) -> str:
+    if outcome.bug:
+        # where the BUG fired (which function) is not behaviour: the BUG is
+        return f"BUG: {outcome.bug.split(' in ')[0]}"
+    if outcome.error is not None:
+        return f"not executable: {outcome.error.message}"
+    return "returned"
+
+
+def _run(prog, scenario: Scenario, function: str, limits: Limits):
+    world = World(prog, scenario, limits)
+    world.setup(by_hand=True)
+    if function != "pgtable_cache_init" and "pgtable_cache_init" in prog.functions:
+        # the slab caches are made by each side's own pgtable_cache_init(), as at boot
+        made = world.run("pgtable_cache_init")
+        if made.error is not None:
+            raise made.error
+    args = world.arguments(function)
+    if args is None:
+        raise NotExecutable("unsupported", f"no arguments the model can give {function}()")
+    outcome = world.run(function, args)
+    result = outcome.result
+    if isinstance(result, int) and result > 0xFFFF:
+        result = world.describe(result)
+    return world, outcome, result
+
+
+def execute(function: str, before_tree, after_tree, tus_before: Sequence[str],
+            tus_after: Sequence[str], config: dict, arch: str = "i386", count: int = 6,
+            limits: Limits = Limits(steps=100_000)) -> ExecutionResult:
+    """Run ``function`` before and after on ``count`` scenarios of ``config``'s class."""
+    pae = config.get("CONFIG_X86_PAE") == "y"
+    paravirt = config.get("CONFIG_PARAVIRT") == "y"
+    states = 0
+    reasons: list[str] = []
+    first: tuple | None = None
+    for scenario in scenarios(pae, paravirt, count=count):
+        full = {**config, **config_for(scenario)}
+        try:
+            before = program(before_tree, tus_before, full, arch)
+            after = program(after_tree, tus_after, full, arch)
+            if function not in before.functions or function not in after.functions:
+                side = "before" if function not in before.functions else "after"
+                reasons.append(f"{function}() is not a function {side} the patch")
+                break
+            wb, ob, rb = _run(before, scenario, function, limits)
+            wa, oa, ra = _run(after, scenario, function, limits)
+        except NotExecutable as err:
+            reasons.append(err.message)
+            continue
+        eb, ea = _ended(ob), _ended(oa)
+        if ob.bug and eb == ea:
+            # the same BUG on both sides: this start state is not one the function accepts
+            reasons.append(f"both sides hit {eb}")
+            continue
+        if ob.error is not None or oa.error is not None:
+            if ob.error is not None and oa.error is not None:
+                reasons.append((ob.error or oa.error).message)
+                continue
+            witness = f"before: {eb}; after: {ea}"
+        else:
+            states += 1
+            witness = None
+            if eb != ea:
+                witness = f"before: {eb}; after: {ea}"
+            witness = witness or _first_difference(_effects(ob.events), _effects(oa.events))
+            witness = witness or _state_difference(wb.state(), wa.state())
+            if witness is None and rb != ra:
+                witness = f"returns {ra!r} instead of {rb!r}"
+            if witness is None:
+                ib, ia = wb.invariants(), wa.invariants()
+                if ib != ia:
+                    witness = f"invariants: before {ib or 'hold'}; after {ia or 'hold'}"
+        if witness is not None and first is None:
+            first = (scenario, witness, ob, oa)
+    if first is not None:
+        scenario, witness, ob, oa = first
+        return ExecutionResult(
+            function, "differs", states, witness=f"{witness} [{scenario.describe()}]",
+            scenario=scenario.describe(),
+            trace_before=tuple(str(e) for e in _effects(ob.events))[:40],
+            trace_after=tuple(str(e) for e in _effects(oa.events))[:40])
+    if states == 0:
+        return ExecutionResult(function, "not-executable", 0,
+                               reason=reasons[0] if reasons else "no scenario ran")
+    return ExecutionResult(function, "no-difference-found", states,
+                           skipped=tuple(dict.fromkeys(reasons)))
