@@ -513,6 +513,9 @@ class FunctionCompiler:
 
     x_concatenated_string = x_string_literal
 
+    def x_gnu_asm_expression(self, node: Node) -> Expr:
+        raise self.error("inline asm", node)
+
     def x_identifier(self, node: Node) -> Expr:
         return self.ident(node)
 
