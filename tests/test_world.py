@@ -280,3 +280,126 @@ def test_same_scenario_same_state():
     assert a.state() == b.state()
     ra, rb = a.run("vmalloc_sync_all"), b.run("vmalloc_sync_all")
     assert ra.events == rb.events and a.state() == b.state()
+
+
+# ------------------------------------------------------------------------------ pageattr
+
+@pytest.mark.parametrize("pae", [False, True])
+def test_set_pmd_pte_reaches_every_pgd(pae):
+    w = world(pae=pae, processes=2)
+    out = w.run("set_pmd_pte", w.arguments("set_pmd_pte"))
+    assert out.error is None
+    assert not [v for v in w.invariants() if "kernel mapping" in v]
+    changed = [e.what for e in out.events if e.kind in ("set-pgd", "set-pmd")]
+    if pae:
+        assert changed == ["kernel-pmd#3"]          # shared: one store is enough
+    else:
+        assert changed[0] == "swapper_pg_dir" and sorted(changed[1:]) == ["pgd#1", "pgd#2"]
+        assert {e.locks for e in out.events if e.kind == "set-pgd"} == {(), ("pgd_lock",)}
+
+
+def test_set_pmd_pte_that_returns_early_is_caught():
+    w = world(processes=2, substitutions=(
+        ("\tif (PTRS_PER_PMD > 1)\n\t\treturn;\n\n\tspin_lock_irqsave(&pgd_lock, flags);",
+         "\treturn;\n\n\tspin_lock_irqsave(&pgd_lock, flags);"),))
+    out = w.run("set_pmd_pte", w.arguments("set_pmd_pte"))
+    assert out.error is None
+    broken = [v for v in w.invariants() if "kernel mapping" in v]
+    assert len(broken) == 2
+    assert "does not share the kernel mapping at 0xc0800000 (pgd entry 770" in broken[0]
+
+
+def test_change_page_attr_splits_a_large_page_under_cpa_lock():
+    w = world(processes=1)
+    out = w.run("change_page_attr", w.arguments("change_page_attr"))
+    assert out.error is None and out.result == 0
+    allocs = [e for e in out.events if e.kind == "alloc"]
+    assert len(allocs) == 1 and allocs[0].locks == ()      # cpa_lock dropped around it
+    assert [e.locks for e in out.events if e.what == "pgd#1"] == [("cpa_lock", "pgd_lock")]
+    assert not [v for v in w.invariants() if "kernel mapping" in v]
+
+
+def test_vmalloc_fault_fixes_the_page_table_in_cr3_only():
+    w = world(processes=2)
+    out = w.run("vmalloc_fault", w.arguments("vmalloc_fault"))
+    assert out.error is None and out.result == 0
+    assert [str(e) for e in out.events if e.kind == "set-pgd"] == \
+        ["set-pgd pgd#1 ([774]=vmalloc-pte#1|0x67)"]
+    left = w.invariants()
+    assert "process 1 does not see vmalloc mapping at 0xc1800000" not in " ".join(left)
+    assert len(left) == 3
+
+
+# ------------------------------------------------------------------------------ the corpus patches
+
+@functools.lru_cache(maxsize=None)
+def patched_tree(mbox: str):
+    from reviewtool.mail.reader import read_inputs
+    from reviewtool.patch import parse_diff
+    from reviewtool.patch.apply import apply_file
+    from reviewtool.tree import OverlayTree
+    base = rtree.corpus_tree()
+    mail = read_inputs([str(rtree.corpus_dir() / "patches" / mbox)])[0]
+    changes = {}
+    for f in parse_diff(mail.diff).files:
+        result = apply_file(f, base.read(f.path))
+        assert result.applied, f.path
+        changes[f.path] = result.after
+    return OverlayTree(base, changes)
+
+
+def patched_world(mbox, pae=False, paravirt=False, shared=None, processes=2, **kw):
+    sc = Scenario(pae=pae, paravirt=paravirt, shared_kernel_pmd=pae if shared is None else shared,
+                  processes=processes, **kw)
+    paths = [PGTABLE, FAULT, PAGEATTR] + ([PARAVIRT] if paravirt else [])
+    w = World(build_model_program(patched_tree(mbox), paths, config_for(sc)), sc)
+    w.setup()
+    return w
+
+
+def test_seed_patch_moves_clone_pgd_range_out_of_pgd_lock():
+    before = world(processes=1)
+    after = patched_world("paravirt-pmd-sharing.mbox", processes=1)
+    runs = []
+    for w in (before, after):
+        out = w.run("pgd_alloc", w.arguments("pgd_alloc"))
+        assert out.error is None and out.result
+        runs.append([e for e in out.events if e.what == "memcpy"])
+    assert runs[0][0].locks == ("pgd_lock",)
+    assert runs[1][0].locks == ()
+    assert runs[0][0].detail == runs[1][0].detail
+
+
+def test_seed_patch_vmalloc_sync_all_still_syncs_two_level():
+    w = patched_world("paravirt-pmd-sharing.mbox")
+    assert w.invariants()
+    out = w.run("_vmalloc_sync_all")
+    assert out.error is None and w.invariants() == []
+
+
+def test_seed_patch_unshared_pae_pgds_are_on_pgd_list():
+    w = patched_world("paravirt-pmd-sharing.mbox", pae=True, paravirt=True, shared=False)
+    st = w.state()
+    assert sorted(st["pgd_list"]) == sorted(p["pgd"] for p in st["processes"])
+    # the kernel pmds are copies: the vmalloc mappings made afterwards are not seen yet
+    assert any("pmd entry 3/" in v for v in w.invariants())
+    shared = patched_world("paravirt-pmd-sharing.mbox", pae=True, paravirt=True, shared=True)
+    assert shared.state()["pgd_list"] == [] and shared.invariants() == []
+
+
+def test_v2_vmalloc_sync_all_returns_at_once_with_a_shared_kernel_pmd():
+    w = patched_world("paravirt-pmd-sharing-v2.mbox", pae=True)
+    out = w.run("vmalloc_sync_all")
+    assert out.error is None and out.events == () and out.steps <= 3
+    assert w.invariants() == []
+
+
+def test_quicklist_patch_keeps_free_pgds_constructed():
+    w = patched_world("quicklist-pgd.mbox", processes=2, vmalloc_mappings=0)
+    out = w.run("pgd_free", w.arguments("pgd_free"))
+    assert out.error is None
+    assert [e.kind for e in out.events if e.kind != "query"] == ["free"]
+    assert len(w.state()["pgd_list"]) == 2 and w.invariants() == []
+    out = w.run("pgd_alloc", w.arguments("pgd_alloc"))
+    assert out.error is None and out.result
+    assert [e.kind for e in out.events if e.kind != "query"] == ["alloc"]

@@ -1431,6 +1431,7 @@ class World:
         self._in_setup = True
         try:
             self._layout()
+            self._watch_pgd(self.swapper)
             self._make_processes(by_hand)
             self._make_vmalloc_mappings()
         finally:
@@ -1839,7 +1840,7 @@ class World:
         g = self.geo
         target = t.target if isinstance(t, Pointer) else None
         tname = str(target) if target is not None else str(t)
-        large = g.page_offset + (4 << 20)          # the second large page of the direct map
+        large = g.page_offset + (8 << 20)          # a large page of the direct map
         if function.endswith("_dtor") or function == "pgd_free":
             if name in ("pgd", "") and isinstance(t, Pointer) and self.processes:
                 pname, _mm, pgd = self.processes.pop()
