@@ -578,6 +578,7 @@ class World:
         self._bug: str | None = None
         self._watch: dict[int, tuple[str, str, int, bytes]] = {}   # addr -> (kind, name, n, bytes)
         self._watch_pages: dict[int, bytes] = {}                  # page number -> contents
+        self._watch_by_page: dict[int, set[int]] = {}             # page number -> tables
         self._list_seen: tuple[int, ...] = ()
         self._hooks: dict[int, tuple[str, int]] = {}
         self.mem_map = 0
@@ -702,6 +703,8 @@ class World:
     def _observe(self) -> None:
         """Turn changes of watched page tables and of pgd_list since the last look into events
         (the locks held now are the ones held while they happened)."""
+        if self._in_setup:
+            return
         pages = self.memory.pages
         for number, cached in list(self._watch_pages.items()):
             now = pages.get(number)
@@ -709,7 +712,7 @@ class World:
                 continue
             self._watch_pages[number] = bytes(now)
             base = number << PAGE_SHIFT
-            for addr in sorted(a for a in self._watch if a >> PAGE_SHIFT == number):
+            for addr in sorted(self._watch_by_page.get(number, ())):
                 kind, name, n, old = self._watch[addr]
                 new = bytes(now[addr - base:addr - base + n])
                 if new != old:
@@ -746,6 +749,7 @@ class World:
         n = (self.geo.ptrs_per_pgd if kind == "pgd" else self.geo.ptrs_per_pmd) * self.geo.entry_size
         self._watch[addr] = (kind, name, n, self.memory.read_bytes(addr, n))
         number = addr >> PAGE_SHIFT
+        self._watch_by_page.setdefault(number, set()).add(addr)
         if number not in self._watch_pages:
             self.memory.map(number << PAGE_SHIFT, PAGE_SIZE)
             self._watch_pages[number] = bytes(self.memory.pages[number])
@@ -753,8 +757,22 @@ class World:
     def _unwatch(self, addr: int) -> None:
         self._watch.pop(addr, None)
         number = addr >> PAGE_SHIFT
-        if not any(a >> PAGE_SHIFT == number for a in self._watch):
-            self._watch_pages.pop(number, None)
+        tables = self._watch_by_page.get(number)
+        if tables is not None:
+            tables.discard(addr)
+            if not tables:
+                del self._watch_by_page[number]
+                self._watch_pages.pop(number, None)
+
+    def _refresh_watch(self) -> None:
+        """Take the watched tables as they are now (no events)."""
+        for addr, (kind, name, n, _old) in list(self._watch.items()):
+            self._watch[addr] = (kind, name, n, self.memory.read_bytes(addr, n))
+            if kind == "pgd":
+                self._watch_pgd(addr)
+        for number in self._watch_pages:
+            self.memory.map(number << PAGE_SHIFT, PAGE_SIZE)
+            self._watch_pages[number] = bytes(self.memory.pages[number])
 
     def _owner_name(self, entry: int) -> str:
         pfn = (entry & 0xFFFFF000) >> PAGE_SHIFT
@@ -1437,7 +1455,7 @@ class World:
         finally:
             self._in_setup = False
         self.cr3 = self.geo.pa(self.processes[0][2]) if self.processes else self.geo.pa(self.swapper)
-        self._observe()
+        self._refresh_watch()
         self.events = []
         self.n_alloc = self.n_free = self.n_alloc_fail = 0
         self._setup_objects = set(self.objects)
@@ -1485,9 +1503,9 @@ class World:
             if c == 0 and sc.first_4m_ptes:
                 pte = self._frame("boot-pte#0")
                 assert pte is not None
-                for i in range(g.ptrs_per_pte):
-                    m.write(pte + i * entry, entry, ((c * step) + i * PAGE_SIZE) | _PAGE_KERNEL
-                            | _PAGE_GLOBAL)
+                m.write_bytes(pte, b"".join(
+                    (((c * step) + i * PAGE_SIZE) | _PAGE_KERNEL | _PAGE_GLOBAL).to_bytes(
+                        entry, "little") for i in range(g.ptrs_per_pte)))
                 m.write(slot, entry, g.pa(pte) | _PAGE_TABLE)
             else:
                 m.write(slot, entry, (c * step) | _PAGE_KERNEL_LARGE)
@@ -1495,9 +1513,10 @@ class World:
         assert fix is not None
         m.write(self._kernel_slot(self.fixmap_address), entry, g.pa(fix) | _PAGE_TABLE)
         # boot-time pages are reserved
-        fl = self._page_layout["flags"]
-        for pfn in range(self._next_pfn):
-            m.write(self.mem_map + pfn * self._page_size + fl, 4, 1 << PG_reserved)
+        fl, ps = self._page_layout["flags"], self._page_size
+        one = bytearray(ps)
+        one[fl:fl + 4] = (1 << PG_reserved).to_bytes(4, "little")
+        m.write_bytes(self.mem_map, bytes(one) * self._next_pfn)
         # the other globals the code reads
         self._init_mm()
         hm = g.va(sc.lowmem)
