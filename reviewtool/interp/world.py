@@ -2,18 +2,38 @@
 
 reviewtool proves or refutes a suspected behaviour change by running a function of the tree
 before and after a patch on the *same* model state and comparing what happened. This module is
-that model: a small i386 machine with physical memory, page tables, processes, the slab and page
-allocators, spinlocks and the paravirt hooks, all laid out in the interpreter's
-:class:`~reviewtool.interp.memory.Memory` so the kernel's own code reads and writes them.
+that model: a small i386 machine with physical memory, page tables, processes, the slab, page
+and quicklist allocators, spinlocks and the paravirt hooks, all laid out in the interpreter's
+:class:`~reviewtool.interp.memory.Memory` so that the kernel's own code reads and writes them.
 
 Usage::
 
-    program = build_model_program(tree, ["arch/i386/mm/fault.c", "arch/i386/mm/pgtable.c"],
-                                  config_for(scenario))          # or any Program
+    scenario = scenarios(pae=False, paravirt=False)[0]
+    program = build_model_program(tree, ["arch/i386/mm/pgtable.c", "arch/i386/mm/fault.c"],
+                                  config_for(scenario))        # or any Program of that class
     world = World(program, scenario)
     world.setup()                     # memory, swapper_pg_dir, processes, vmalloc mappings
-    outcome = world.run("vmalloc_sync_all")
-    outcome.events, outcome.error, world.state(), world.invariants()
+    outcome = world.run("vmalloc_sync_all")            # Outcome(result, events, error, steps, bug)
+    world.state(), world.invariants()
+    world.run("pgd_alloc", world.arguments("pgd_alloc"))   # arguments chosen by the world
+
+One world serves one sequence of runs; for a comparison build one world per program on the same
+scenario (setup takes a few milliseconds). :meth:`World.setup` runs the program's own code
+(``pgtable_cache_init``, ``pgd_alloc``); a ``NotExecutable`` or :class:`KernelBug` there
+propagates: the world cannot be built for that program. :meth:`World.run` never raises for the
+code's sake.
+
+Building the program
+====================
+
+:func:`build_model_program` preprocesses each path under the configuration, expands it with
+:func:`~reviewtool.interp.program.sources_from_unit` plus :func:`model_macros` (macros of the
+headers the sample tree lacks: ``page_private``/``set_page_private`` as lvalues, GFP flags,
+``cpu_has_pse``; and ``read_cr2``/``read_cr3``/``write_cr3`` as model builtins where the tree
+defines them as inline asm), and adds :func:`model_prelude`: ``struct page``, ``struct
+mm_struct``, ``struct kmem_cache``, ``struct list_head`` and the ``extern`` s the model
+provides (``init_mm``, ``mem_map``, ``high_memory``...). A program built otherwise works as far
+as it declares what it uses (an undeclared ``init_mm`` is ``unmodelled-global``).
 
 Scenarios
 =========
@@ -22,101 +42,113 @@ A :class:`Scenario` fixes everything a run depends on besides the code:
 
 ``pae``, ``paravirt``
     the configuration class (``CONFIG_X86_PAE``, ``CONFIG_PARAVIRT``); the program must have
-    been built for the same one (:func:`config_for` gives the ``CONFIG_`` assignment).
+    been built for the same class and split (:func:`config_for` gives the assignment).
 ``shared_kernel_pmd``
-    whether PAE pgds share the kernel pmd pages of ``swapper_pg_dir`` (always ``False`` for
-    2-level, ``True`` for PAE without paravirt, either with paravirt: the world writes it into
-    ``paravirt_ops.shared_kernel_pmd`` when the program's ``struct paravirt_ops`` has the field).
+    what the paravirt backend asks for (``False`` for 2-level, ``True`` for PAE without
+    paravirt, either with paravirt). The world writes it into
+    ``paravirt_ops.shared_kernel_pmd`` when the program's ``struct paravirt_ops`` has that
+    member; whether pgds *do* share the kernel pmd is up to the code (see ``needs_sync``).
 ``split``
     ``"3G/1G"``, ``"2G/2G"`` or ``"1G/3G"``: ``PAGE_OFFSET`` 0xC0000000, 0x80000000, 0x40000000
-    (``TASK_SIZE`` equals it; a split may also be given as a hex ``PAGE_OFFSET`` such as
-    ``"0x78000000"``, the corpus Kconfig's ``VMSPLIT_2G`` value).
+    (``TASK_SIZE`` equals it). A hex ``PAGE_OFFSET`` such as ``"0x78000000"`` (the corpus
+    Kconfig's ``VMSPLIT_2G``) is accepted too.
 ``processes``
     how many process pgds exist (made by the program's own ``pgd_alloc()``).
 ``seed``
-    varies the machine: low memory of 16, 24 or 32 MB (so ``VMALLOC_START`` falls on an even
-    or an odd pgd entry), the first 4 MB mapped by a page table or a large page.
+    varies the machine: low memory of 16, 24 or 32 MB (so ``VMALLOC_START`` falls on an even or
+    an odd pgd entry), the first 4 MB mapped by a page table or by a large page.
 ``fail_alloc_after``
-    during :meth:`World.run`, allocation requests (``kmem_cache_alloc``, ``__get_free_page``,
-    ``get_zeroed_page``, ``alloc_pages``) after this many succeed fail (``None``: never), to
-    reach ``out_oom`` paths.
+    during :meth:`World.run`, allocation requests (``kmem_cache_alloc``, ``__get_free_page(s)``,
+    ``get_zeroed_page``, ``alloc_pages``, ``quicklist_alloc``) after this many succeed fail
+    (``None``: never), to reach ``out_oom`` paths. Setup never fails an allocation.
 ``vmalloc_mappings``
-    how many vmalloc mappings are created after the processes (each in its own pgd entry for
-    2-level, its own pmd entry for PAE), so processes do not have them yet.
+    how many vmalloc mappings are made after the processes, from ``VMALLOC_START`` on, each in
+    a pgd entry (2-level) or pmd entry (PAE) of its own, consecutive, so processes lack them.
 
-:func:`scenarios` gives a small deterministic set that covers each split, 1-3 processes, with
-and without allocation failure, and shared/unshared kernel pmd where paravirt allows both.
+:func:`scenarios` gives a small deterministic set (12 by default) whose first six already cover
+each split, 1-3 processes, with and without allocation failure, and shared and unshared kernel
+pmd where paravirt allows both.
 
 The machine
 ===========
 
-Physical memory is ``lowmem`` bytes mapped at ``PAGE_OFFSET`` (``__pa``/``__va`` hold for
-everything the kernel code touches). Frames 0-255 (the first MB) are reserved, frames of the
-"kernel image" (1-4 MB) hold what the interpreter allocates for the program's globals and
-the world's own objects (``init_mm``, ``pgd_lock`` when the program only declares it, the
-slab cache descriptors), the rest is page frames the world hands out. ``mem_map`` is an array
-of ``struct page`` (the program's layout if it defines one, else the model's own:
-``flags, _count, _mapcount, private, mapping, index, lru``, 32 bytes). ``high_memory`` is the
-end of low memory; ``VMALLOC_START`` is ``(high_memory + 2*VMALLOC_OFFSET-1) &
-~(VMALLOC_OFFSET-1)`` as in ``pgtable.h``.
+Physical memory is ``lowmem`` bytes mapped at ``PAGE_OFFSET``, so ``__pa``/``__va`` hold for
+everything the kernel code touches. The first MB is reserved; 1-4 MB is the "kernel image",
+the interpreter's heap: the program's globals and static locals, string literals, the world's
+``init_mm``, slab cache descriptors, mm_structs. Page frames above come from the world's page
+allocator, in order, never reused within a world. ``mem_map`` is an array of ``struct page``
+(the program's layout: the prelude's ``flags, _count, _mapcount, private, mapping, index,
+lru``, 32 bytes); boot-time frames are ``PageReserved``. ``high_memory`` is the end of low
+memory, ``VMALLOC_START`` is ``(high_memory + 2*VMALLOC_OFFSET-1) & ~(VMALLOC_OFFSET-1)`` as in
+``pgtable.h`` (``vmalloc_earlyreserve`` is 0).
 
-``swapper_pg_dir`` is a page-aligned page. 2-level: 1024 entries of 4 bytes, the direct map
-of low memory in 4 MB large pages (``_PAGE_PSE``; with some seeds the first 4 MB through a
-page table), and one page table at the top for the fixmaps. PAE: 4 entries of 8 bytes; user
-entries point to ``empty_zero_page`` (``__pa | _PAGE_PRESENT``, as ``pagetable_init`` leaves
-them), kernel entries to kernel pmd pages (``__pa(pmd) | 1``) that map low memory in 2 MB
-large pages plus the fixmap page table. ``init_mm.pgd = swapper_pg_dir``.
+``swapper_pg_dir`` is page aligned. 2-level: 1024 entries of 4 bytes; the direct map of low
+memory in 4 MB large pages (``_PAGE_PSE``; with some seeds the first 4 MB through a page table
+of ``_PAGE_TABLE``), one page table for the fixmaps at the top (``FIXADDR_TOP`` 0xfffff000).
+PAE: 4 entries of 8 bytes; user entries point to ``empty_zero_page`` (``__pa | 1``, as
+``pagetable_init`` leaves them), kernel entries to kernel pmd pages (``__pa(pmd) | 1``) of 512
+entries mapping low memory in 2 MB large pages, plus the fixmap page table.
+``init_mm.pgd = swapper_pg_dir``; ``cr3`` is ``__pa`` of process 1's pgd.
 
-Processes: ``pgtable_cache_init()`` and then ``pgd_alloc(mm)`` for each process, when the
-program defines them (so ``pgd_ctor`` puts each pgd on ``pgd_list`` exactly as the tree does),
-else by hand in the 2.6.21 way. Then the vmalloc mappings are added to ``swapper_pg_dir``
-(a pte page with one present pte), which the processes do not see yet unless the kernel pmd is
-shared. ``cr3`` holds ``__pa`` of the first process's pgd.
+Processes: ``pgtable_cache_init()`` once, then ``pgd_alloc(mm)`` per process, when the program
+defines them, so ``pgd_ctor`` puts each pgd on ``pgd_list`` exactly as the tree does;
+otherwise (or with ``setup(by_hand=True)``) in Python the 2.6.21 way. Then the vmalloc
+mappings: a pte page with one present pte, installed in ``swapper_pg_dir`` (2-level) or in its
+kernel pmd (PAE), which processes with their own kernel entries do not see yet.
 
-The slab allocator
-==================
+Allocators
+==========
 
-``kmem_cache_create`` records the cache; ``kmem_cache_alloc`` takes a free constructed object
-or, when there is none, a new slab: one page holding ``PAGE_SIZE // size`` objects (rounded
-to the alignment), each constructed by calling the cache's ``ctor`` through the interpreter
-(the 2.6.21 slab constructs every object of a new slab). ``kmem_cache_free`` returns the
-object; a slab whose objects are all free is destroyed at once (``dtor`` called for each
-object, page freed) -- a legal slab policy that makes "constructed" and "allocated" the same
-set. Page allocations come from the free frames above, zeroed when asked (``__GFP_ZERO``,
-``get_zeroed_page``); frames are not reused within a world.
+Slab: ``kmem_cache_create`` records the cache; ``kmem_cache_alloc`` takes a free constructed
+object or makes a slab: one page of ``PAGE_SIZE // size`` objects (size rounded to the
+alignment), every object constructed by calling ``ctor(obj, cache, SLAB_CTOR_CONSTRUCTOR)``
+through the interpreter, as 2.6.21 does. ``kmem_cache_free`` returns the object; a slab all of
+whose objects are free is destroyed at once (``dtor`` for each object, page freed), a legal
+slab policy. Constructed objects of a pgd cache are pgds of the model even while free (they
+stay on ``pgd_list`` in the kernel too). Pages: ``__GFP_ZERO`` and ``get_zeroed_page`` zero.
+Quicklists (2.6.22 ``<linux/quicklist.h>``, one CPU): ``quicklist_alloc`` pops a page (its
+first word cleared) or takes a zeroed page and runs ``ctor``; ``quicklist_free`` pushes it
+(the link in its first word), ``quicklist_trim`` frees the surplus with ``dtor``.
 
 Builtins and events
 ===================
 
-:meth:`World.builtins` maps the names the corpus calls but does not define to Python
-functions acting on the model. Every builtin call appends an :class:`Event`; ``locks`` is the
-tuple of spinlocks held at that moment (by name: ``pgd_lock``, ``cpa_lock``). Kinds:
+:meth:`World.builtins` maps the names the corpus calls but does not define to Python functions
+acting on the model. Every builtin call appends at least one :class:`Event`; ``locks`` is the
+tuple of spinlocks held at that moment, by name (``pgd_lock``, ``cpa_lock``). Kinds:
 
 ``lock``, ``unlock``
-    ``spin_lock*``/``spin_unlock*`` (the ``flags`` argument is ignored). Taking a held lock
-    is a deadlock, releasing a free one a bug: both end the run with a ``bug`` event.
+    ``spin_lock*``/``spin_unlock*`` (the ``flags`` argument is ignored). Taking a held lock is
+    a deadlock, releasing a free one a bug: both end the run with a ``bug`` event.
 ``call``
-    a primitive with an effect (``memcpy``, ``memset``, TLB flushes, ``write_cr3``,
-    ``set_bit``, ``panic``...); ``detail`` names its arguments symbolically
-    (``pgd#2+0xc00``, ``swapper_pg_dir+0xc00``) so traces of two runs compare.
+    a primitive with an effect (``memcpy``, ``memset``, TLB flushes, ``write_cr3``, ``set_bit``,
+    a slab ``ctor``/``dtor`` about to run...); ``detail`` names the arguments symbolically
+    (``pgd#2+0xc00``, ``swapper_pg_dir+0xc00``, ``pte#1|0x67`` for an entry value) so that the
+    traces of two runs compare.
 ``query``
-    a side-effect-free lookup (``page_address``, ``pfn_to_page``, ``test_bit``, ``read_cr3``,
-    ``likely``...): kept so that the trace is complete, easy to filter out.
+    a lookup without effect (``page_address``, ``pfn_to_page``, ``test_bit``, ``read_cr3``,
+    ``likely``, a false ``BUG_ON``): kept so that the trace is complete; easy to filter out.
 ``printk``
     the format string.
 ``alloc``, ``free``, ``alloc-fail``
-    slab and page allocator; ``what`` is the object's name (``pgd#3``, ``pmd#1``, ``page#7``).
+    slab, page and quicklist allocators; ``what`` is the object's name (``pgd#3``, ``pmd#1``,
+    ``page#7``): names count per kind from 1, so the same scenario gives the same names.
 ``hook``
-    a call through ``paravirt_ops`` (``what`` is the member: ``alloc_pd_clone``); the native
-    function it points to runs afterwards (asm-only natives -- cr3, TLB -- act on the model).
+    a call through ``paravirt_ops`` (``what`` is the member, ``detail`` the native and the
+    arguments, pfns by owner): at setup every function pointer member is routed through a
+    builtin that records the event and then runs the native the table held. Natives that
+    cannot run (undefined, or inline asm: cr2/cr3, TLB flushes, interrupt flags) act on the
+    model instead; any other undefined native is an ``unmodelled-call``.
 ``set-pgd``, ``set-pmd``
-    an entry of a watched page table changed (``swapper_pg_dir``, the process pgds and their
-    pmd pages); observed at every builtin call and at the end of the run, so ``locks`` are
-    the locks held while it happened.
+    entries of a watched table changed (``swapper_pg_dir``, every pgd of the model and the pmd
+    pages they point to): observed before and after every builtin call and at the end of the
+    run, so ``locks`` are the locks held while it happened, whether the store was C or
+    ``memcpy``.
 ``list-add``, ``list-del``
     ``pgd_list`` gained or lost a pgd (observed the same way).
 ``bug``
-    ``BUG()``, a true ``BUG_ON()``, ``panic()``, a deadlock, a bad free: the run ends there.
+    ``BUG()``, a true ``BUG_ON()``, ``panic()``, a deadlock, a bad or double free: the run ends
+    there (:class:`KernelBug`; ``Outcome.bug`` says it, ``Outcome.error`` stays ``None``).
 
 An unmodelled function is never guessed: it is not in :meth:`World.builtins`, and the
 interpreter ends the run with ``NotExecutable("unmodelled-call")`` naming it.
@@ -124,18 +156,22 @@ interpreter ends the run with ``NotExecutable("unmodelled-call")`` naming it.
 What the model checks (:meth:`World.invariants`)
 ================================================
 
-* every process sees every vmalloc mapping: its pgd entry (2-level) or pmd entry (PAE) for the
-  address equals ``swapper_pg_dir``'s;
+* every pgd of the model sees every vmalloc mapping: its pgd entry (2-level) or pmd entry (PAE)
+  for the address equals ``swapper_pg_dir``'s ("process 2 does not see vmalloc mapping at
+  0xc1800000 (pgd entry 774 differs from swapper_pg_dir)");
+* every pgd shares the kernel's other mappings (direct map, fixmaps): outside the vmalloc area
+  its kernel entries equal swapper's; inside it an entry may be missing, never different;
 * ``pgd_list`` is well formed (``page->index`` chain, ``page_private`` back pointers) and holds
-  exactly the pgds that need syncing: every live pgd when the kernel pmd is not shared, none
-  when it is;
-* no lock is held when the run ends;
+  exactly the pgds that need syncing (:meth:`World.needs_sync`: every pgd with 2-level paging,
+  with PAE those whose kernel pgd entries are not swapper's own);
+* no lock is held at the end, interrupts are not left disabled;
 * no ``BUG``/``BUG_ON`` fired, no bad or double free.
 
-Not modelled: highmem and kmap, user page tables below the pgd/pmd level (no user mappings),
-SMP and interrupts (one CPU, locks never contend), the TLB's contents (flushes are events),
-slab reaping other than immediate destruction of free slabs, real CPU registers other than
-cr2/cr3.
+Not modelled: highmem and kmap, user mappings (user pgd entries and user pmds are allocated,
+never filled), SMP and interrupts (one CPU, locks never contend), the TLB's contents (flushes
+are events), slab reaping other than immediate destruction of free slabs, CPU registers other
+than cr2/cr3 and the interrupt flag, ``list_for_each_entry`` (a macro the sample tree lacks;
+``global_flush_tlb`` does not parse).
 """
 
 from __future__ import annotations
@@ -251,7 +287,7 @@ class Scenario:
         if self.paravirt:
             bits.append("paravirt")
         if self.fail_alloc_after is not None:
-            bits.append(f"allocation {self.fail_alloc_after + 1} fails")
+            bits.append(f"allocation {self.fail_alloc_after + 1} and later fail")
         bits.append(f"{self.vmalloc_mappings} vmalloc mapping{'s' if self.vmalloc_mappings != 1 else ''}")
         return ", ".join(bits)
 
@@ -269,7 +305,9 @@ def scenarios(pae: bool, paravirt: bool, count: int = 12, seed: int = 0) -> list
         shared_opts = (pae,)
     out: list[Scenario] = []
     for i in range(count):
-        j = i + seed
+        # the scenario's own seed: low memory size and first-4MB mapping vary independently
+        # of the split (see Scenario.lowmem, Scenario.first_4m_ptes)
+        j = (i // 3 + seed) % 3 + 3 * ((i // 2 + seed) % 2) + 6 * (i + 12 * seed)
         split = splits[i % 3]
         processes = 1 + (i + i // 3 + seed) % 3
         fail = None if i % 2 == 0 else (0, 1, 2)[(i // 2 + seed) % 3]
@@ -801,7 +839,12 @@ class World:
                  record: bool = True) -> Builtin:
             def builtin(interp: Any, args: list) -> Any:
                 self._observe()
+                count = len(self.events)
                 result = fn(*args)
+                if len(self.events) == count:      # every builtin call leaves an event
+                    self._event("call" if kind in ("alloc", "free", "lock", "unlock", "bug")
+                                else kind, getattr(builtin, "c_name", builtin.__name__),
+                                ", ".join(self._arg(a) for a in args))
                 if writes:
                     self._observe()
                 return result
@@ -913,6 +956,9 @@ class World:
         b["likely"] = wrap("query", self._q("likely", lambda x: x))
         b["unlikely"] = wrap("query", self._q("unlikely", lambda x: x))
         b["printk"] = wrap("printk", self._printk)
+        for name, builtin in b.items():
+            if not hasattr(builtin, "c_name"):
+                builtin.c_name = name  # type: ignore[attr-defined]
         return b
 
     # --- the primitives -------------------------------------------------------------------
@@ -2005,9 +2051,16 @@ class World:
                         f"(pmd entry {i}/{j} differs from swapper_pg_dir)")
         return None
 
-    def needs_sync(self) -> bool:
-        """Whether pgds have their own copies of the kernel pmd entries (pgd_list matters)."""
-        return not self.geo.pae or not self.scenario.shared_kernel_pmd
+    def needs_sync(self, pgd: int) -> bool:
+        """Whether ``pgd`` has its own copies of kernel pmd entries, so that a change to the
+        kernel part of swapper_pg_dir must be copied into it (it belongs on pgd_list): always
+        with 2-level paging; with PAE when a kernel pgd entry does not point to
+        swapper_pg_dir's own kernel pmd."""
+        g = self.geo
+        if not g.pae:
+            return True
+        return any(self._entry(pgd, i) != self._entry(self.swapper, i)
+                   for i in range(g.user_ptrs_per_pgd, g.ptrs_per_pgd))
 
     def invariants(self) -> list[str]:
         """The model's invariants that the current state violates, in words."""
@@ -2027,22 +2080,26 @@ class World:
             out.append(f"pgd_list is corrupt: {p}")
         if self.pgd_list_addr:
             on_list = {self._page_address(p) for p in pages}
-            live_pages = {p & ~(PAGE_SIZE - 1) for p in self.pgds}
-            if self.needs_sync():
-                if len(pages) != len(self.pgds):
-                    procs = len(self.pgds)
-                    out.append(f"pgd_list holds {len(pages)} pgd{'s' if len(pages) != 1 else ''} "
-                               f"but {procs} {'pgds need' if procs != 1 else 'pgd needs'} syncing")
-                for p in self.pgds:
-                    if p & ~(PAGE_SIZE - 1) not in on_list:
-                        who = self._process_of(p)
-                        out.append(f"{self.describe(p)}{f' ({who})' if who else ''} "
-                                   f"is not on pgd_list")
-                for page in on_list - live_pages:
-                    out.append(f"pgd_list holds {self.describe(page)}, which is no live pgd")
-            elif pages:
+            need = [p for p in self.pgds if self.needs_sync(p)]
+            listed = [p for p in self.pgds if p & ~(PAGE_SIZE - 1) in on_list]
+            if len(pages) != len(need) or set(need) != set(listed):
+                what = "pgd needs" if len(need) == 1 else "pgds need"
                 out.append(f"pgd_list holds {len(pages)} pgd{'s' if len(pages) != 1 else ''} "
-                           f"but the kernel pmd is shared: none needs syncing")
+                           f"but {len(need)} {what} syncing")
+            missing = [p for p in need if p & ~(PAGE_SIZE - 1) not in on_list]
+            for p in missing[:8]:
+                who = self._process_of(p)
+                out.append(f"{self.describe(p)}{f' ({who})' if who else ''} has its own kernel "
+                           f"pmd entries and is not on pgd_list")
+            if len(missing) > 8:
+                out.append(f"... and {len(missing) - 8} more pgds not on pgd_list")
+            live_pages = {p & ~(PAGE_SIZE - 1) for p in self.pgds}
+            for page in sorted(on_list - live_pages):
+                out.append(f"pgd_list holds {self.describe(page)}, which is no live pgd")
+            for p in listed:
+                if not self.needs_sync(p):
+                    out.append(f"pgd_list holds {self.describe(p)}, which shares the kernel pmd "
+                               f"of swapper_pg_dir: nothing to sync")
         for lk in self.held:
             out.append(f"{lk} held at exit")
         if self.irq_disabled and not self.held:
