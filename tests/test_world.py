@@ -403,3 +403,47 @@ def test_quicklist_patch_keeps_free_pgds_constructed():
     out = w.run("pgd_alloc", w.arguments("pgd_alloc"))
     assert out.error is None and out.result
     assert [e.kind for e in out.events if e.kind != "query"] == ["alloc"]
+
+
+# ------------------------------------------------------------------------------ every class
+
+@pytest.mark.parametrize("pae,paravirt", [(False, False), (False, True), (True, False),
+                                          (True, True)])
+def test_every_scenario_sets_up_syncs_and_balances(pae, paravirt):
+    for sc in scenarios(pae, paravirt)[:6]:
+        w = World(corpus_program(pae, paravirt, sc.split), sc)
+        w.setup()
+        assert len(w.processes) == sc.processes
+        before = w.invariants()
+        assert bool(before) == (not pae), (sc, before)
+        if not pae:
+            out = w.run("vmalloc_sync_all")
+            assert out.error is None and out.bug is None, sc
+        assert w.invariants() == [], sc
+        out = w.run("pgd_alloc", w.arguments("pgd_alloc"))
+        assert out.error is None and out.bug is None, sc
+        st = w.state()
+        if out.result == 0:
+            assert sc.fail_alloc_after is not None
+            assert st["allocated"] == st["freed"] and st["live"] == [], sc
+        else:
+            assert st["live"][0].startswith("pgd#") and w.invariants() == [], sc
+
+
+def test_by_hand_setup_matches_the_program_setup():
+    for pae in (False, True):
+        a, b = world(pae=pae), world(pae=pae, by_hand=True)
+        sa, sb = a.state(), b.state()
+        assert [p["kernel"] for p in sa["processes"]] == [p["kernel"] for p in sb["processes"]]
+        assert len(sa["pgd_list"]) == len(sb["pgd_list"])
+        assert a.invariants() == b.invariants()
+
+
+def test_hex_split_and_paravirt_shared_kernel_pmd_member():
+    sc = Scenario(pae=True, paravirt=True, shared_kernel_pmd=False, split="0x78000000")
+    assert sc.page_offset == 0x78000000 and config_for(sc)["CONFIG_PAGE_OFFSET"] == "0x78000000"
+    w = patched_world("paravirt-pmd-sharing.mbox", pae=True, paravirt=True, shared=False)
+    st = w.interp.type_of_global("paravirt_ops")
+    from reviewtool.interp.ctypes_ import find_field
+    off = find_field(st, "shared_kernel_pmd")[0]
+    assert w.memory.read(w.interp.global_address("paravirt_ops") + off, 4) == 0
