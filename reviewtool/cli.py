@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", help="write the report to this file instead of stdout")
     check.add_argument("--quiet", action="store_true",
                        help="print nothing; only the exit status tells")
+    check.add_argument("--no-exec", action="store_true",
+                       help="do not run changed functions on the i386 model (faster; "
+                       "config-change then rests on folding alone)")
     check.add_argument("--max-configs", type=int, default=64,
                        help="configurations to enumerate before sampling (default 64)")
     check.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
@@ -277,7 +280,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             with time_limit(timeout, f"patch {index} ({mail.subject.raw or mail.source})"):
                 ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
-                                    limit=args.max_configs, words=settings.words)
+                                    limit=args.max_configs, words=settings.words,
+                                execute=not args.no_exec and arch in ("i386", "x86"))
                 found, crashed = run_checks(ctx, checks)
         except TimeLimitError as err:
             # limits.py: a patch that takes too long is a finding, the others are still reviewed

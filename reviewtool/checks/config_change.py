@@ -56,16 +56,23 @@ class ConfigChange(Check):
         columns = ctx.out_of_scope
         scope = ", ".join(ctx.scope)
         for name in table.names:
-            groups: dict[tuple[str, str, str], list[int]] = {}
+            groups: dict[tuple, list[int]] = {}
             for col in columns:
                 cell = table.cell(name, col)
-                if cell.verdict in NOTABLE:
-                    groups.setdefault((cell.verdict, cell.before, cell.after), []).append(col)
-            for (verdict, _, _), cols in groups.items():
-                yield self._finding(ctx, name, verdict, cols, scope)
+                if cell.verdict not in NOTABLE:
+                    continue
+                execution = None
+                if cell.verdict in ("changed", "uncertain") and ctx.execute:
+                    execution = _execute(ctx, name, col)
+                key = (cell.verdict, cell.before, cell.after,
+                       execution.verdict if execution else None)
+                groups.setdefault(key, []).append((col, execution))
+            for (verdict, _, _, _), entries in groups.items():
+                cols = [c for c, _ in entries]
+                yield self._finding(ctx, name, verdict, cols, scope, entries[0][1])
 
     def _finding(self, ctx: PatchContext, name: str, verdict: str, cols: list[int],
-                 scope: str) -> Finding:
+                 scope: str, execution=None) -> Finding:
         table = ctx.table
         cell: Cell = table.cell(name, cols[0])
         configs = tuple(table.classes[c] for c in cols)
@@ -89,8 +96,9 @@ class ConfigChange(Check):
         elif verdict == "uncertain":
             severity = "warning"
             message = (f"{name}() reads differently with {where}, outside the patch's scope "
-                       f"({scope}){folded_note}; it {cell.note}. "
-                       f"Not decided: check it, or prove it by execution.")
+                       f"({scope}){folded_note}; it {cell.note}.")
+            if execution is None:
+                message += " Not decided: check it, or prove it by execution."
         elif verdict == "helper":
             severity = "info"
             message = (f"{name}() is a new static function with {where}; not visible outside "
@@ -108,14 +116,38 @@ class ConfigChange(Check):
         side = "source" if verdict == "removed" else "target"
         location = locate_definition(ctx, name, cols, side)
         evidence = {
-            "kind": "variant-diff", "before": cell.before if cell.before != "no-op macro"
-            else "no-op macro", "after": cell.after, "verdict": verdict,
-            "folded": dict(cell.folded), "diff": list(cell.diff),
+            "kind": "variant-diff", "before": cell.before, "after": cell.after,
+            "verdict": verdict, "folded": dict(cell.folded), "diff": list(cell.diff),
         }
+        if execution is not None:
+            # Running the code before and after decides what folding could not.
+            evidence = {**evidence, **execution.to_evidence(), "kind": "execution",
+                        "folding": verdict}
+            if execution.verdict == "differs":
+                severity = "error"
+                message += f" Executed on the i386 model: {execution.witness}."
+            elif execution.verdict == "no-difference-found":
+                severity = "warning"
+                message += (f" Executed on the i386 model: no difference found in "
+                            f"{execution.states} model states.")
+            else:
+                message += f" Not executable on the i386 model: {execution.reason}."
         return Finding(id=self.id, severity=severity, message=message, patch=ctx.index,
                        file=location.path, line=location.line, side=location.side,
                        function=name, configs=configs, evidence=evidence,
                        diff_line=location.diff_line, hunk=location.hunk)
+
+
+def _execute(ctx: PatchContext, name: str, col: int):
+    """Differential execution of ``name`` in column ``col``'s configuration class."""
+    from ..interp.differential import execute
+
+    config = dict(ctx.table.configs[col].items())
+    built = [tu for tu in ctx.tus if tu.endswith(".c") and all(
+        config.get(s, "n") in ("y", "m") for s in ctx.build.get(tu, ()))]
+    before = [tu for tu in built if ctx.before.exists(tu)]
+    after = [tu for tu in built if ctx.after.exists(tu)]
+    return execute(name, ctx.before, ctx.after, before, after, config, arch=ctx.arch)
 
 
 def _previously(ctx: PatchContext, name: str, col: int) -> str:

@@ -64,6 +64,9 @@ class PatchContext:
     table: VariantTable | None = None
     against: tuple[AgainstPatch, ...] = ()
     notes: list[str] = field(default_factory=list)
+    tus: tuple[str, ...] = ()  # translation units compared (.c files, and touched headers)
+    build: dict = field(default_factory=dict)  # unit -> CONFIG_ symbols its Makefile rule needs
+    execute: bool = True  # run changed functions on the i386 model (config-change evidence)
 
     def result(self, path: str) -> FileResult | None:
         for result in self.results:
@@ -413,10 +416,11 @@ def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str,
 def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
                   kconfig: KconfigModel | None, scope_override: Sequence[str] | None = None,
                   against: Sequence[AgainstPatch] = (), limit: int = 64,
-                  words: Mapping[str, str] | None = None) -> PatchContext:
+                  words: Mapping[str, str] | None = None, execute: bool = True) -> PatchContext:
     results, after = apply_patch(patch, base)
     ctx = PatchContext(index=index, mail=mail, patch=patch, results=results, before=base,
-                       after=after, arch=arch, kconfig=kconfig, against=tuple(against))
+                       after=after, arch=arch, kconfig=kconfig, against=tuple(against),
+                       execute=execute)
     if scope_override:
         scope, reason = list(scope_override), "given with --scope"
     else:
@@ -427,6 +431,7 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
         ctx.notes.append("no C file or header touched: nothing to compare per configuration")
         return ctx
     build = {tu: build_symbols(base, tu) for tu in tus if tu.endswith(".c")}
+    ctx.tus, ctx.build = tuple(tus), build
     involved, probes = probe_models([base, after], tus, arch, build)
     changed: dict[tuple[int, str], set[int]] = {}
     for result in results:
