@@ -159,8 +159,8 @@ def test_pgd_ctor_clones_under_pgd_lock():
 
 
 def test_pgd_ctor_with_clone_moved_out_of_the_lock():
-    moved = (("memset(pgd, 0, USER_PTRS_PER_PGD*sizeof(pgd_t));\n\t\tspin_lock_irqsave(&pgd_lock, flags);",
-              "memset(pgd, 0, USER_PTRS_PER_PGD*sizeof(pgd_t));"),
+    memset = "memset(pgd, 0, USER_PTRS_PER_PGD*sizeof(pgd_t));"
+    moved = ((memset + "\n\t\tspin_lock_irqsave(&pgd_lock, flags);", memset),
              ("\tif (PTRS_PER_PMD > 1)\n\t\treturn;\n\n\t/* must happen under lock */",
               "\tif (PTRS_PER_PMD > 1)\n\t\treturn;\n\tspin_lock_irqsave(&pgd_lock, flags);\n"))
     w = world(processes=1, substitutions=moved)

@@ -176,7 +176,6 @@ than cr2/cr3 and the interrupt flag, ``list_for_each_entry`` (a macro the sample
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
@@ -288,7 +287,8 @@ class Scenario:
             bits.append("paravirt")
         if self.fail_alloc_after is not None:
             bits.append(f"allocation {self.fail_alloc_after + 1} and later fail")
-        bits.append(f"{self.vmalloc_mappings} vmalloc mapping{'s' if self.vmalloc_mappings != 1 else ''}")
+        plural = "s" if self.vmalloc_mappings != 1 else ""
+        bits.append(f"{self.vmalloc_mappings} vmalloc mapping{plural}")
         return ", ".join(bits)
 
 
@@ -784,7 +784,8 @@ class World:
     def _watch_table(self, addr: int, kind: str, name: str) -> None:
         if addr in self._watch:
             return
-        n = (self.geo.ptrs_per_pgd if kind == "pgd" else self.geo.ptrs_per_pmd) * self.geo.entry_size
+        g = self.geo
+        n = (g.ptrs_per_pgd if kind == "pgd" else g.ptrs_per_pmd) * g.entry_size
         self._watch[addr] = (kind, name, n, self.memory.read_bytes(addr, n))
         number = addr >> PAGE_SHIFT
         self._watch_by_page.setdefault(number, set()).add(addr)
@@ -864,7 +865,8 @@ class World:
         b["spin_is_locked"] = wrap("query", self._spin_is_locked)
         b["local_irq_disable"] = wrap("call", self._irq("local_irq_disable", 1))
         b["local_irq_enable"] = wrap("call", self._irq("local_irq_enable", 0))
-        b["irqs_disabled"] = wrap("query", self._q("irqs_disabled", lambda: int(self.irq_disabled > 0)))
+        b["irqs_disabled"] = wrap("query", self._q("irqs_disabled",
+                                                   lambda: int(self.irq_disabled > 0)))
         # memory
         b["memset"] = wrap("call", self._memset, writes=True)
         b["memcpy"] = wrap("call", self._memcpy, writes=True)
@@ -886,7 +888,8 @@ class World:
         # slab
         b["kmem_cache_create"] = wrap("call", self._kmem_cache_create)
         b["kmem_cache_alloc"] = wrap("alloc", self._kmem_cache_alloc, writes=True)
-        b["kmem_cache_zalloc"] = wrap("alloc", lambda c, f: self._kmem_cache_alloc(c, f | _GFP_ZERO),
+        b["kmem_cache_zalloc"] = wrap("alloc",
+                                      lambda c, f: self._kmem_cache_alloc(c, f | _GFP_ZERO),
                                       writes=True)
         b["kmem_cache_free"] = wrap("free", self._kmem_cache_free, writes=True)
         # quicklists (2.6.22 <linux/quicklist.h>, one CPU)
@@ -1196,7 +1199,8 @@ class World:
             cache.free.extend(objs)
             if cache.ctor:
                 for obj in objs:
-                    self._event("call", "ctor", f"{self._fn_name(cache.ctor)}({self.describe(obj)})")
+                    self._event("call", "ctor",
+                                f"{self._fn_name(cache.ctor)}({self.describe(obj)})")
                     self._constructing(cache, obj)
                     self.interp.call_pointer(cache.ctor, [obj, cache_addr, 1])
         obj = cache.free.pop(0)
@@ -1500,7 +1504,8 @@ class World:
             self._make_vmalloc_mappings()
         finally:
             self._in_setup = False
-        self.cr3 = self.geo.pa(self.processes[0][2]) if self.processes else self.geo.pa(self.swapper)
+        first = self.processes[0][2] if self.processes else self.swapper
+        self.cr3 = self.geo.pa(first)
         self._refresh_watch()
         self.events = []
         self.n_alloc = self.n_free = self.n_alloc_fail = 0
