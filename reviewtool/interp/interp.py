@@ -59,6 +59,7 @@ anything else that goes wrong inside the interpreter becomes ``NotExecutable("un
 
 from __future__ import annotations
 
+import linecache
 import sys
 import zlib
 from dataclasses import dataclass
@@ -143,17 +144,21 @@ def _simple(code: str) -> bool:
 
 
 def _wrap(code: str, t: CType) -> str:
-    """Code that brings an out-of-range integer result into ``t``'s range."""
+    """Code that brings an out-of-range integer result into ``t``'s range.
+
+    ``code`` binds at least as tightly as ``+`` (an atom, a call, a sum, a product, a negation
+    or a parenthesised shift): Python's ``&`` binds less tightly, so no extra parentheses are
+    needed, which keeps deep kernel expressions under Python's nesting limit."""
     if isinstance(t, Pointer):
-        return f"(({code}) & {M32})"
+        return f"({code} & {M32})"
     assert isinstance(t, Int)
     bits = t.size * 8
     if t.is_bool:
-        return f"(1 if ({code}) else 0)"
+        return f"(1 if {code} else 0)"
     if t.signed:
         half = 1 << (bits - 1)
-        return f"(((({code}) + {half}) & {(1 << bits) - 1}) - {half})"
-    return f"(({code}) & {(1 << bits) - 1})"
+        return f"(({code} + {half} & {(1 << bits) - 1}) - {half})"
+    return f"({code} & {(1 << bits) - 1})"
 
 
 @dataclass
@@ -742,7 +747,7 @@ class FunctionCompiler:
             else:
                 count = f"({r.code} & {bits - 1})"
             if op == "<<":
-                return Expr(_wrap(f"{lc} << {count}", t), t)
+                return Expr(_wrap(f"({lc} << {count})", t), t)
             return Expr(f"({lc} >> {count})", t)
         t = common_type(lt, rt)
         lc, rc = self.conv(l, t), self.conv(r, t)
@@ -2274,7 +2279,7 @@ class Interpreter:
         while frame is not None:
             fname = frame.f_code.co_filename
             if fname.startswith("<c:"):
-                return fname[3:-1]
+                return fname[3:-1].split("@")[0]
             frame = frame.f_back
         return ""
 
@@ -2647,11 +2652,24 @@ def _c_location(exc: BaseException) -> str:
 
 
 _LINE_MAPS: dict[str, dict] = {}
+_SERIAL = [0]
+
+
+def _filename(name: str) -> str:
+    """A unique pseudo file name for generated code: ``<c:pgd_ctor@12>``."""
+    _SERIAL[0] += 1
+    return f"<c:{name}@{_SERIAL[0]}>"
 
 
 def _exec_factory(source: str, filename: str) -> Any:
     namespace: dict[str, Any] = {}
     code = compile(source, filename, "exec")
+    # tracebacks through generated code show its lines (bounded: programs come and go)
+    if len(linecache.cache) > 20_000:
+        for key in [k for k in linecache.cache if k.startswith("<c:")]:
+            del linecache.cache[key]
+            _LINE_MAPS.pop(key, None)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(code, namespace)  # noqa: S102 - our own generated code
     return namespace
 
@@ -2669,7 +2687,7 @@ def _compile_function(program: Program, name: str) -> Compiled:
     except (TypeError_, RecursionError) as exc:
         return Compiled(name, None, [], "", {}, CompileError(
             f"{name}(): {exc} at {fn.path}:{fn.line}"), fn.path, fn.line)
-    filename = f"<c:{name}>"
+    filename = _filename(name)
     try:
         namespace = _exec_factory(source, filename)
     except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
@@ -2713,7 +2731,7 @@ def _compile_init(program: Program, name: str, t: CType, init: Node, path: str) 
     body = comp.lines or ["        pass"]
     source = "\n".join(head + body + ["    return init"]) + "\n"
     try:
-        namespace = _exec_factory(source, f"<c:{name}=>")
+        namespace = _exec_factory(source, _filename(f"{name}="))
     except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
         return Compiled(name, None, [], source, {}, CompileError(
             f"initializer of {name}: cannot translate ({exc})"), path, comp.cur_line)

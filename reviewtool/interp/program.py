@@ -169,6 +169,11 @@ class GlobalDef:
     line: int
     static: bool = False
 
+    @property
+    def defined(self) -> bool:
+        """A definition (storage in this program), not an ``extern`` declaration."""
+        return not self.is_extern
+
 
 @dataclass
 class Program:
@@ -945,6 +950,15 @@ def _first_error(node: Node) -> Optional[Node]:
     return node
 
 
+def _parse_error(top: Node, path: str, text: str) -> str:
+    """``parse error at path:line: 'the line'`` for the first ERROR or MISSING node."""
+    bad = _first_error(top) or top
+    line = _line(bad)
+    source = text.split("\n")[line - 1].strip() if line - 1 < text.count("\n") + 1 else ""
+    what = f"missing '{bad.type}'" if bad.is_missing else "cannot read"
+    return f"parse error at {path}:{line} ({what}): '{source[:60]}'"
+
+
 def _collect_specifiers(node: Node, path: str, res: Resolver) -> None:
     """Struct/union definitions and enumerators anywhere under ``node``."""
     stack = [node]
@@ -997,10 +1011,7 @@ def build_program(sources: Sequence[tuple[str, str]], prelude: bool = True) -> P
                 program.functions[name] = FunctionDef(name, path, _line(top), top,
                                                       "static" in st, "inline" in st, index)
                 if top.has_error:
-                    bad = _first_error(top)
-                    program.unsupported[name] = (
-                        f"parse error at {path}:{_line(bad)}: "
-                        f"'{node_text(bad)[:50].strip()}'")
+                    program.unsupported[name] = _parse_error(top, path, text)
             elif kind == "type_definition":
                 for d in top.children_by_field_name("declarator"):
                     name = _declared_name(d)
