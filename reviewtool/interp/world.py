@@ -180,6 +180,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from . import Limits, NotExecutable
+from .ctypes_ import Func, Int, Pointer, Struct, find_field, sizeof
+from .interp import Interpreter
+from .memory import Memory
 
 __all__ = [
     "Event", "Outcome", "Scenario", "World", "SPLITS", "scenarios", "config_for",
@@ -578,8 +581,6 @@ class World:
     """The i386 machine one program runs on (see the module manual)."""
 
     def __init__(self, program: Any, scenario: Scenario, limits: Limits = Limits()):
-        from .interp import Interpreter  # noqa: PLC0415
-        from .memory import Memory  # noqa: PLC0415
 
         self.program = program
         self.scenario = scenario
@@ -703,7 +704,6 @@ class World:
         return None
 
     def _field_offset(self, struct, name: str) -> int | None:
-        from .ctypes_ import find_field  # noqa: PLC0415
         if struct is None:
             return None
         hit = find_field(struct, name)
@@ -1599,7 +1599,6 @@ class World:
             except NotExecutable:
                 t = self._global_type(name)
                 if "lock" in str(t):
-                    from .ctypes_ import sizeof  # noqa: PLC0415
                     self._place(name, self.memory.alloc(max(sizeof(t), 4), 4, name))
 
     def _kernel_slot(self, vaddr: int) -> int:
@@ -1622,7 +1621,6 @@ class World:
         assert addr is not None
         t = self._global_type(name)
         if t is not None:
-            from .ctypes_ import sizeof  # noqa: PLC0415
             extra = (sizeof(t) - PAGE_SIZE + PAGE_SIZE - 1) // PAGE_SIZE
             for _ in range(max(extra, 0)):       # declared larger than a page (PAE pgd_t[1024])
                 self._frame(f"{name}+")
@@ -1642,7 +1640,6 @@ class World:
         g = self._global(name)
         if g is None or self._defined_global(name):
             return
-        from .ctypes_ import sizeof  # noqa: PLC0415
         t = self._global_type(name)
         size = max(sizeof(t), 1) if t is not None else 4
         addr = at if at is not None else self.memory.alloc(size, 8, name)
@@ -1651,7 +1648,6 @@ class World:
             self.memory.write(addr, min(size, 8), value)
 
     def _init_mm(self) -> None:
-        from .ctypes_ import sizeof  # noqa: PLC0415
         mm = self._struct("struct mm_struct") or self._struct("mm_struct")
         if self._global("init_mm") is None:
             return
@@ -1665,7 +1661,6 @@ class World:
         self.init_mm = addr
 
     def _new_mm(self, name: str) -> int:
-        from .ctypes_ import sizeof  # noqa: PLC0415
         mm = self._struct("struct mm_struct") or self._struct("mm_struct")
         size = sizeof(mm) if mm is not None else 32
         return self.memory.alloc(size, 8, name)
@@ -1711,7 +1706,6 @@ class World:
     def _install_hooks(self, addr: int, st: Any) -> None:
         """Route every function pointer of paravirt_ops through a builtin that records a
         ``hook`` event and then runs the native the table held."""
-        from .ctypes_ import Func, Pointer  # noqa: PLC0415
         m = self.memory
         for f in st.fields:
             t = f.type
@@ -1906,7 +1900,6 @@ class World:
         return names
 
     def _argument(self, function: str, name: str, t: Any, index: int) -> Any:
-        from .ctypes_ import Int, Pointer, Struct, sizeof  # noqa: PLC0415
         g = self.geo
         target = t.target if isinstance(t, Pointer) else None
         tname = str(target) if target is not None else str(t)
