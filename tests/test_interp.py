@@ -459,3 +459,32 @@ def test_read_and_write_typed():
     it.write_typed(addr, t.fields[0].type, 9)
     assert it.read_typed(addr, t)[:4] == (9).to_bytes(4, "little")
     assert it.call("f") == -2
+
+
+# ----------------------------------------------------------------------------- not run
+
+@pytest.mark.parametrize("body, word", [
+    ("double d = 1.5; return d > 1;", "floating point"),
+    ("char buf[n]; buf[0] = 1; return buf[0];", "variable-length array"),
+    ("return __builtin_popcount(n);", "__builtin_popcount"),
+    ("switch (n) { case 1 ... 3: return 1; } return 0;", "case range"),
+])
+def test_unsupported_constructs_are_named(body, word):
+    it = interp_of(f"int f(int n)\n{{\n\t{body}\n}}\n")
+    with pytest.raises(NotExecutable) as exc:
+        it.call("f", [2])
+    assert exc.value.reason == "unsupported" and word in exc.value.message
+    assert "t.c:" in exc.value.message
+
+
+def test_compile_reports_a_function_that_cannot_run_at_all():
+    it = interp_of("int f(void) { return LIST_FOR_EACH(p, q) 1; } int g(void) { return 1; }")
+    it.compile("g")
+    with pytest.raises(NotExecutable):
+        it.compile("f")
+
+
+def test_limits_memory_bounds_the_memory_it_is_given():
+    memory = Memory()
+    interp_of("int f(void) { return 0; }", limits=Limits(memory=1 << 20), memory=memory)
+    assert memory.limit == 1 << 20

@@ -2234,6 +2234,8 @@ class Interpreter:
         self.builtins.update(builtins)
         self.limits = limits
         self.builtins_first = frozenset(builtins_first)
+        # the memory bound of the limits holds whatever Memory the caller made
+        memory.limit = min(memory.limit, limits.memory)
         self.on_call = on_call
         self._S = [0]
         self._LIM = [limits.steps, limits.depth]
@@ -2676,7 +2678,8 @@ def _exec_factory(source: str, filename: str) -> Any:
 
 def _compile_function(program: Program, name: str) -> Compiled:
     fn = program.functions[name]
-    if name in program.unsupported and program.unsupported[name].startswith("parse error"):
+    if name in program.unsupported and program.unsupported[name].startswith(
+            ("parse error", "unsupported C")):
         return Compiled(name, None, [], "", {}, CompileError(
             f"{name}(): {program.unsupported[name]}"), fn.path, fn.line)
     comp = FunctionCompiler(program, name, fn.path)

@@ -956,6 +956,10 @@ def _parse_error(top: Node, path: str, text: str) -> str:
     line = _line(bad)
     source = text.split("\n")[line - 1].strip() if line - 1 < text.count("\n") + 1 else ""
     what = f"missing '{bad.type}'" if bad.is_missing else "cannot read"
+    if bad.type == "ERROR" and bad.parent is not None and bad.parent.type == "case_statement" \
+            and any(c.type == "..." for c in bad.children):
+        what = "case range, a GNU extension"
+        return f"unsupported C: {what} at {path}:{line}"
     return f"parse error at {path}:{line} ({what}): '{source[:60]}'"
 
 
