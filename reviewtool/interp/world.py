@@ -185,11 +185,12 @@ from .interp import Interpreter
 from .memory import Memory
 
 __all__ = [
-    "Event", "Outcome", "Scenario", "World", "SPLITS", "scenarios", "config_for",
-    "model_prelude", "MODEL_MACROS", "build_model_program", "KernelBug",
+    "Event", "Outcome", "Scenario", "World", "Geometry", "KernelBug", "SPLITS", "scenarios",
+    "config_for", "build_model_program", "model_prelude", "model_macros", "MODEL_MACROS",
+    "MODEL_ASM_MACROS", "MODEL_PRELUDE_PATH",
 ]
 
-Builtin = Callable[[Any, list], "int | bytes | None"]
+Builtin = Callable[[Any, list], Any]
 
 SPLITS: dict[str, int] = {"3G/1G": 0xC0000000, "2G/2G": 0x80000000, "1G/3G": 0x40000000}
 
@@ -581,7 +582,6 @@ class World:
     """The i386 machine one program runs on (see the module manual)."""
 
     def __init__(self, program: Any, scenario: Scenario, limits: Limits = Limits()):
-
         self.program = program
         self.scenario = scenario
         self.limits = limits
@@ -622,6 +622,8 @@ class World:
         self._hooks: dict[int, tuple[str, int]] = {}
         self.mem_map = 0
         self.swapper = 0
+        self.init_mm = 0
+        self._setup_objects: set[int] = set()
         self.pgd_list_addr = 0
         self.vmalloc_start = 0
         self._page_layout = dict(_STRUCT_PAGE_DEFAULT)
@@ -1916,7 +1918,7 @@ class World:
             if addr is None:
                 return None
             self.objects[addr] = _Object(self.describe(addr), "page", PAGE_SIZE)
-            self._setup_objects = getattr(self, "_setup_objects", set()) | {addr}
+            self._setup_objects = self._setup_objects | {addr}
             if kind == "pgd":
                 self._add_pgd(addr)
             return addr
@@ -1937,7 +1939,7 @@ class World:
             if table is None:
                 return None
             self.objects[table] = _Object(self.describe(table), "page", PAGE_SIZE)
-            self._setup_objects = getattr(self, "_setup_objects", set()) | {table}
+            self._setup_objects = self._setup_objects | {table}
             return (g.pa(table) | _PAGE_TABLE).to_bytes(sizeof(t), "little")
         if name in ("prot", "flags") and isinstance(t, Struct):
             return (_PAGE_KERNEL | 0x10).to_bytes(sizeof(t), "little")   # PAGE_KERNEL_NOCACHE
@@ -1984,7 +1986,7 @@ class World:
         """A comparable summary of the model (names, not addresses, wherever possible)."""
         pages, problems = self._walk_pgd_list()
         live_new = sorted(o.name for a, o in self.objects.items()
-                          if a not in getattr(self, "_setup_objects", set()))
+                          if a not in self._setup_objects)
         return {
             "swapper_pg_dir": self._table_summary(self.swapper) if self.swapper else {},
             "processes": [{"name": n, "pgd": self.describe(p),
