@@ -69,11 +69,11 @@ from tree_sitter import Node
 
 from ..model.parse import node_text
 from . import Limits, NotExecutable
-from .ctypes_ import (BOOL, CHAR, INT, UINT, ULONG, VOID, VOIDP, Array, CType, Field, Func,
+from .ctypes_ import (CHAR, INT, UINT, ULONG, VOID, VOIDP, Array, CType, Field, Func,
                       Int, Pointer, Struct, Void, arith, common_type, find_field, normalize,
                       promote, sizeof)
 from .memory import Memory
-from .program import (FunctionDef, GlobalDef, Program, TypeError_, parse_char_literal,
+from .program import (FunctionDef, Program, TypeError_, parse_char_literal,
                       parse_int_literal, string_literal_bytes)
 
 __all__ = ["Interpreter", "Builtin", "Value", "STACK_BASE", "STACK_END", "FUNC_BASE"]
@@ -1556,10 +1556,6 @@ class FunctionCompiler:
     def _step(self) -> None:
         self.emit("S[0] += 1")
         self.emit("if S[0] > LIM[0]: _steplimit()")
-
-    def _loop(self, kind: str) -> dict:
-        ctx = {"kind": "loop", "escapes": {}}
-        return ctx
 
     def s_while_statement(self, node: Node) -> None:
         cnode = node.child_by_field_name("condition")

@@ -43,12 +43,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from tree_sitter import Node, Query, QueryCursor
 
 from ..model.parse import LANGUAGE, node_text, parse
-from . import NotExecutable
 from .ctypes_ import (CHAR, INT, LLONG, LONG, PRIMITIVES, SCHAR, SHORT, UCHAR, UINT, ULLONG,
                       ULONG, USHORT, VOID, Array, CType, Func, Int, Pointer, Struct, alignof,
                       arith, find_field, layout, normalize, sizeof)
@@ -1169,7 +1168,8 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
 def default_macros() -> dict[str, Any]:
-    """:data:`DEFAULT_MACROS` as ``Macro`` records for :func:`~reviewtool.variants.expand.expand`."""
+    """:data:`DEFAULT_MACROS` as ``Macro`` records, for
+    :func:`~reviewtool.variants.expand.expand`."""
     from ..variants.preprocess import Macro
     return {name: Macro(name, params, body, False, "<interp-default>", 0)
             for name, (params, body) in DEFAULT_MACROS.items()}
