@@ -320,6 +320,19 @@ def test_change_page_attr_splits_a_large_page_under_cpa_lock():
     assert not [v for v in w.invariants() if "kernel mapping" in v]
 
 
+def test_change_page_attr_back_to_page_kernel_reverts_the_large_page():
+    w = world(processes=1)
+    page, n, prot = w.arguments("change_page_attr")
+    assert w.run("change_page_attr", [page, n, prot]).result == 0
+    out = w.run("change_page_attr", [page, n, (0x63).to_bytes(len(prot), "little")])
+    assert out.error is None and out.result == 0
+    calls = [e.what for e in out.events if e.kind == "call"]
+    assert calls == ["ClearPagePrivate", "list_add"]       # queued on df_list for freeing
+    assert [e.detail for e in out.events if e.kind == "set-pgd"] == \
+        ["[770]=phys 0x800000|0xe3"] * 2                   # swapper_pg_dir, then pgd#1
+    assert not [v for v in w.invariants() if "kernel mapping" in v]
+
+
 def test_vmalloc_fault_fixes_the_page_table_in_cr3_only():
     w = world(processes=2)
     out = w.run("vmalloc_fault", w.arguments("vmalloc_fault"))

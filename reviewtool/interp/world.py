@@ -346,6 +346,8 @@ class KernelBug(Exception):
 #: apply only where the unit does not define the name; the interpreter's own defaults
 #: (``likely``, ``DECLARE_BITMAP``, ``DEFINE_SPINLOCK``...) come under them.
 MODEL_MACROS: dict[str, str] = {
+    "LIST_HEAD_INIT(name)": "{ &(name), &(name) }",
+    "LIST_HEAD(name)": "struct list_head name = LIST_HEAD_INIT(name)",
     "page_private(page)": "((page)->private)",
     "set_page_private(page,v)": "((page)->private = (v))",
     "GFP_KERNEL": "0xd0",
