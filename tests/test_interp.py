@@ -488,3 +488,19 @@ def test_limits_memory_bounds_the_memory_it_is_given():
     memory = Memory()
     interp_of("int f(void) { return 0; }", limits=Limits(memory=1 << 20), memory=memory)
     assert memory.limit == 1 << 20
+
+
+def test_call_stack_is_visible_to_builtins():
+    seen = []
+    text = "void hook(void); static void inner(void) { hook(); } void f(void) { inner(); }"
+    run(text, builtins={"hook": lambda it, args: seen.append(it.call_stack)})
+    assert seen == [("f", "inner")]
+
+
+def test_on_call_can_be_set_after_a_first_run():
+    it = interp_of("static int g(void) { return 1; } int f(void) { return g(); }")
+    it.call("f")
+    calls = []
+    it.on_call = lambda name, args: calls.append(name)
+    it.call("f")
+    assert calls == ["f", "g"]

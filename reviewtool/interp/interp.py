@@ -2230,9 +2230,9 @@ class Interpreter:
         self.builtins.update(builtins)
         self.limits = limits
         self.builtins_first = frozenset(builtins_first)
+        self._on_call = on_call
         # the memory bound of the limits holds whatever Memory the caller made
         memory.limit = min(memory.limit, limits.memory)
-        self.on_call = on_call
         self._S = [0]
         self._LIM = [limits.steps, limits.depth]
         self._D = [0]
@@ -2273,13 +2273,34 @@ class Interpreter:
     @property
     def current_function(self) -> str:
         """The C function running right now (innermost), or ``""``; for messages."""
+        stack = self.call_stack
+        return stack[-1] if stack else ""
+
+    @property
+    def call_stack(self) -> tuple[str, ...]:
+        """The C functions running right now, outermost first (read from the Python stack,
+        so it costs nothing until asked)."""
+        out = []
         frame = sys._getframe(1)
         while frame is not None:
             fname = frame.f_code.co_filename
-            if fname.startswith("<c:"):
-                return fname[3:-1].split("@")[0]
+            if fname.startswith("<c:") and "=@" not in fname:
+                out.append(fname[3:-1].split("@")[0])
             frame = frame.f_back
-        return ""
+        return tuple(reversed(out))
+
+    @property
+    def on_call(self) -> Optional[Callable[[str, tuple], None]]:
+        """Called as ``on_call(name, args)`` at the entry of every program function; setting
+        it drops the instances made without it."""
+        return self._on_call
+
+    @on_call.setter
+    def on_call(self, hook: Optional[Callable[[str, tuple], None]]) -> None:
+        self._on_call = hook
+        self._instances.clear()
+        for name, cell in self._cells.items():
+            cell[0] = self._stub(name, cell)
 
     def call(self, name: str, args: Sequence[Union[int, bytes]] = ()) -> Optional[Value]:
         """Run function ``name`` (program function or builtin) with ``args``."""
@@ -2557,8 +2578,8 @@ class Interpreter:
         helpers = self._helpers
         fn = compiled.factory(self._R, self._W, self._RB, self._WB, self._S, self._LIM,
                               self._D, self._SP, helpers, bindings)
-        if self.on_call is not None:
-            hook, inner = self.on_call, fn
+        if self._on_call is not None:
+            hook, inner = self._on_call, fn
 
             def traced(*args: Any) -> Any:
                 hook(name, args)
