@@ -504,3 +504,11 @@ def test_on_call_can_be_set_after_a_first_run():
     it.on_call = lambda name, args: calls.append(name)
     it.call("f")
     assert calls == ["f", "g"]
+
+
+def test_undeclared_name_used_as_an_object_is_unmodelled():
+    it = interp_of("int f(int x) { if (x) return current->pid; return 1; }")
+    assert it.call("f", [0]) == 1
+    with pytest.raises(NotExecutable) as exc:
+        it.call("f", [1])
+    assert exc.value.reason == "unmodelled-global" and "current" in exc.value.message

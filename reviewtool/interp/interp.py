@@ -119,17 +119,18 @@ class _BuiltinRaised(Exception):
 class Expr:
     """A translated expression: Python code (or an lvalue) and its static C type."""
 
-    __slots__ = ("code", "type", "lv", "const", "isbool", "fname")
+    __slots__ = ("code", "type", "lv", "const", "isbool", "fname", "unknown")
 
     def __init__(self, code: Optional[str], type: CType, lv: Any = None,
                  const: Optional[int] = None, isbool: bool = False,
-                 fname: Optional[str] = None):
+                 fname: Optional[str] = None, unknown: Optional[str] = None):
         self.code = code
         self.type = type
         self.lv = lv          # None | ("py", name) | ("mem", addr) | ("bit", addr, field)
         self.const = const
         self.isbool = isbool
         self.fname = fname    # a function designator: the function's name
+        self.unknown = unknown  # an undeclared name (a builtin's address, or nothing)
 
 
 def _c(value: int) -> str:
@@ -269,7 +270,13 @@ class FunctionCompiler:
         return f"{self.path}:{line}"
 
     def error(self, message: str, node: Optional[Node]) -> CompileError:
-        return CompileError(f"{message} at {self.where(node)}", node)
+        return CompileError(" ".join(f"{message} at {self.where(node)}".split()), node)
+
+    def undeclared(self, e: Expr, node: Optional[Node]) -> None:
+        """Refuse to look inside a name nobody declared (its type is unknown)."""
+        if e.unknown is not None:
+            raise CompileError(f"unmodelled global: {e.unknown} (undeclared) at "
+                               f"{self.where(node)}", node, "unmodelled-global")
 
     # -- names ----------------------------------------------------------------------------------
     def lookup(self, name: str) -> Optional[Var]:
@@ -327,7 +334,7 @@ class FunctionCompiler:
             # in a static initialiser an undeclared name can only be a function's address
             return Expr(self.bind("faddr", name), Func(INT, None), fname=name)
         # a builtin function, or a global nobody declared: decided when reached
-        return Expr(f"_unknown({self.bind('name', name)})", ULONG, fname=None)
+        return Expr(f"_unknown({self.bind('name', name)})", ULONG, unknown=name)
 
     # -- types ------------------------------------------------------------------------------------
     def type_of(self, tnode: Node) -> CType:
@@ -567,6 +574,7 @@ class FunctionCompiler:
         arg = node.child_by_field_name("argument")
         if op == "*":
             e = self.rvalue(self.expr(arg))
+            self.undeclared(e, node)
             t = e.type
             if isinstance(t, Pointer):
                 target = t.target
@@ -578,6 +586,7 @@ class FunctionCompiler:
             raise self.error(f"dereference of {t}", node)
         # address-of
         e = self.expr(arg)
+        self.undeclared(e, node)
         if e.lv is None:
             if isinstance(e.type, Func):
                 return Expr(e.code, Pointer(e.type), fname=e.fname)
@@ -614,6 +623,7 @@ class FunctionCompiler:
         return self._field(self.expr(argnode), arrow, fname, node)
 
     def _field(self, base: Expr, arrow: bool, fname: str, node: Node) -> Expr:
+        self.undeclared(base, node)
         if arrow:
             base = self.rvalue(base)
             if not isinstance(base.type, Pointer):
@@ -670,6 +680,7 @@ class FunctionCompiler:
         return self._subscript(self.value(self.expr(argnode)), node)
 
     def _subscript(self, a: Expr, node: Node) -> Expr:
+        self.undeclared(a, node)
         i = self.value(self.expr(node.child_by_field_name("index")))
         if isinstance(i.type, Pointer) and isinstance(a.type, Int):
             a, i = i, a
