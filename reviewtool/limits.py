@@ -36,6 +36,9 @@ bound                      value        enforced in                     what hap
                                         capped at 20x that)             tokens (a macro bomb?)"; the
                                                                         model treats the name as
                                                                         opaque, the review goes on
+``MAX_PARSE_SECONDS``      10 s         ``model.parse`` (one tree-      ``ModelError``: an
+                                        sitter parse; an unterminated   ``analysis-error`` finding
+                                        ``/*`` is blanked first)
 ``MAX_RANGE``              5,000        ``tree.git`` (commits in a      ``TreeError``: exit 2
                                         revision range)
 ``MAX_FUZZ``               2            ``patch.apply``                 context lines a hunk may drop,
@@ -82,12 +85,13 @@ MACRO_MAX_DEPTH = 64  # variants.expand.expand(max_depth=...)
 MACRO_MAX_TOKENS = 200_000  # variants.expand.expand(max_tokens=...)
 MAX_RANGE = 5_000  # tree.git.MAX_RANGE
 MAX_FUZZ = 2  # patch.apply.MAX_FUZZ
+MAX_PARSE_SECONDS = 10.0  # model.parse: one tree-sitter parse
 DEFAULT_TIMEOUT = 120.0
 REFIRE = 0.25
 
 __all__ = ["MAX_INPUT_BYTES", "MAX_MESSAGES", "MAX_LINE_CHARS", "MAX_MIME_DEPTH", "MAX_HUNKS",
            "MAX_IF_DEPTH", "MAX_INCLUDE_DEPTH", "MACRO_MAX_DEPTH", "MACRO_MAX_TOKENS",
-           "MAX_RANGE", "MAX_FUZZ", "DEFAULT_TIMEOUT", "time_limit"]
+           "MAX_RANGE", "MAX_FUZZ", "MAX_PARSE_SECONDS", "DEFAULT_TIMEOUT", "time_limit"]
 
 
 def _can_alarm() -> bool:

@@ -21,8 +21,10 @@ from .errors import UsageError
 from .findings import Finding, format_config
 from .settings import Waiver
 
-_TRAILER = re.compile(r"^Reviewtool-waive:\s*([a-z-]+)(?:\s+([A-Za-z_]\w*))?\s*:\s*(.+?)\s*$",
-                      re.M | re.I)
+# The reason is "\S(?:[^\n]*\S)?", not ".+?" followed by "\s*$": that one backtracks
+# quadratically on a line with a long run of spaces (hostile input).
+_TRAILER = re.compile(r"^Reviewtool-waive:\s*([a-z-]+)(?:\s+([A-Za-z_]\w*))?\s*:\s*"
+                      r"(\S(?:[^\n]*\S)?)\s*$", re.M | re.I)
 
 
 def trailer_waivers(description: str, source: str = "trailer") -> list[Waiver]:

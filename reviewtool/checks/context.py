@@ -360,7 +360,13 @@ def runtime_scope(results: Sequence[FileResult], after: Sequence[ConfigModel],
             continue
         lines = result.after.split("\n")
         added_text += [lines[n - 1] for n in sorted(result.added) if n <= len(lines)]
-    conditions = " ".join(re.findall(r"\b(?:if|while)\s*\((.*)\)|\?", " ".join(added_text)))
+    # what re.findall(r"\b(?:if|while)\s*\((.*)\)|\?", joined) captured, without its
+    # quadratic backtracking on hostile text (thousands of "if (" and no ")"): from the first
+    # "if (" to the last ")"
+    joined = " ".join(added_text)
+    first = re.search(r"\b(?:if|while)\s*\(", joined)
+    last = joined.rfind(")")
+    conditions = joined[first.end():last] if first and last >= first.end() else ""
     candidates = set(_RUNTIME_IDENT.findall(conditions))
     found: list[str] = []
     for name in sorted(candidates):

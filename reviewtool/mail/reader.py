@@ -43,7 +43,10 @@ class Mail:
 
 # Like git mailsplit's is_from_line: "From <anything> ... hh:mm[:ss] ... yyyy".  A description line
 # such as "From the spec:" must not split a format-patch file that git wrote without escaping.
-_FROM_LINE = re.compile(rb"^From \S+ .*\d:\d\d(?::\d\d)?\b.*\d{4}\s*$")
+_FROM_LINE = re.compile(rb"^From \S+ .*\d:\d\d(?::\d\d)?\b.*\d{4}\s*$")  # see _is_from_line
+_FROM_HEAD = re.compile(rb"From \S+ ")
+_FROM_TIME = re.compile(rb"\d:\d\d(?::\d\d)?\b")
+_FROM_YEAR = re.compile(rb"\d{4}\s*$")
 _FORMAT_PATCH = re.compile(rb"^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001\s*$")
 _FORMAT_PATCH_TEXT = re.compile(r"^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001[ \t]*$",
                                 re.MULTILINE)
@@ -145,16 +148,32 @@ def _is_header_block(data: bytes) -> bool:
     return known
 
 
+def _is_from_line(line: bytes) -> bool:
+    """``_FROM_LINE.match(line)`` in linear time: that regex backtracks quadratically on a
+    long ``From `` line full of times and no year (hostile input)."""
+    head = _FROM_HEAD.match(line)
+    if head is None:
+        return False
+    year = _FROM_YEAR.search(line, head.end())
+    if year is None:
+        return False
+    # the time must end where the year starts at the latest (\b looks one byte further);
+    # "h:mm" alone (then ":" follows, a word boundary) when "h:mm:ss" would end too late
+    last = year.start()
+    return any(m.end() <= last or m.start() + 4 <= last
+               for m in _FROM_TIME.finditer(line, head.end(), last + 1))
+
+
 def _split_mbox(data: bytes) -> list[tuple[bytes, bytes]] | None:
     """(From line, message bytes) for each message, or None if ``data`` is not an mbox."""
     lines = _lines(data)
     if not lines[0].startswith(b"From ") or len(lines) < 2:
         return None
-    if not (_FROM_LINE.match(lines[0]) or _known_header(lines[1])):
+    if not (_is_from_line(lines[0]) or _known_header(lines[1])):
         return None
     starts = [0]
     for k in range(1, len(lines) - 1):
-        if lines[k].startswith(b"From ") and _FROM_LINE.match(lines[k]) \
+        if lines[k].startswith(b"From ") and _is_from_line(lines[k]) \
                 and _HEADER_LINE.match(lines[k + 1]):
             starts.append(k)
     starts.append(len(lines))

@@ -120,7 +120,7 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
                 after_canon=ca.lines)
 
 
-_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)|//[^\n]*", re.S)  # unterminated: linear
 
 
 def _plain(text: str) -> str:

@@ -9,12 +9,16 @@ offsets and line numbers still point into the original text.
 from __future__ import annotations
 
 import re
+import time
 from functools import lru_cache
 
 import tree_sitter_c
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
+from ..errors import ModelError
+from ..limits import MAX_PARSE_SECONDS
 from ..resources import queries_dir
+from ..variants import _lex
 
 LANGUAGE = Language(tree_sitter_c.language())
 
@@ -43,27 +47,54 @@ _WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted(map(re.escape, ANNOTATIONS),
 _WITH_ARGS = re.compile(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, ANNOTATIONS_WITH_ARGS)))
 
 
+def _closing_parens(text: str) -> dict[int, int]:
+    """Offset of each ``(`` -> offset of its ``)``, in one pass (unclosed ones are absent)."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in re.finditer(r"[()]", text):
+        if m.group(0) == "(":
+            stack.append(m.start())
+        elif stack:
+            pairs[stack.pop()] = m.start()
+    return pairs
+
+
 def blank_annotations(text: str) -> str:
-    """Replace kernel annotations by spaces, keeping every offset and newline."""
+    """Replace kernel annotations by spaces, keeping every offset and newline. An annotation
+    whose parenthesis is never closed is blanked to the end. Linear in the text, whatever it
+    holds (hostile input: thousands of unclosed ``__attribute__((``)."""
     chars = None
+    pairs: dict[int, int] | None = None
+    done = 0  # chars before this offset are already blanked
     for match in _WITH_ARGS.finditer(text):
-        depth, end = 0, match.end() - 1
-        while end < len(text):
-            if text[end] == "(":
-                depth += 1
-            elif text[end] == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            end += 1
+        if pairs is None:
+            pairs = _closing_parens(text)
+        end = pairs.get(match.end() - 1, len(text) - 1)
         if chars is None:
             chars = list(text)
-        for i in range(match.start(), min(end + 1, len(text))):
+        for i in range(max(match.start(), done), min(end + 1, len(text))):
             if chars[i] != "\n":
                 chars[i] = " "
+        done = max(done, end + 1)
     if chars is not None:
         text = "".join(chars)
     return _WORDS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _blank_unterminated_comment(text: str) -> str:
+    """An unterminated ``/*`` comments out the rest of the file (the compiler would stop
+    there): blank it, keeping newlines, because tree-sitter-c takes super-linear time on a
+    tail of unterminated comment openers (hostile input)."""
+    start = text.rfind("/*")
+    if start < 0 or text.rfind("*/") > start:
+        return text
+    last = None
+    for last in _lex.COMMENTS.finditer(text):
+        pass
+    if last is None or not last.group(0).startswith("/*") or last.group(0).endswith("*/"):
+        return text
+    tail = text[last.start():]
+    return text[:last.start()] + re.sub(r"[^\n]", " ", tail)
 
 
 _PARSER = Parser(LANGUAGE)
@@ -71,8 +102,30 @@ _PARSER = Parser(LANGUAGE)
 
 @lru_cache(maxsize=512)
 def parse(text: str) -> Tree:
-    """Parse C ``text`` (annotations blanked first); cached by text, since variants repeat."""
-    return _PARSER.parse(blank_annotations(text).encode("utf-8", "surrogateescape"))
+    """Parse C ``text`` (annotations blanked first); cached by text, since variants repeat.
+
+    Raises :class:`~reviewtool.errors.ModelError` when tree-sitter takes longer than
+    :data:`MAX_PARSE_SECONDS` (see :mod:`reviewtool.limits`); parsing goes through Python
+    callbacks so that ``check --timeout`` can interrupt it too."""
+    data = _blank_unterminated_comment(blank_annotations(text)).encode("utf-8",
+                                                                      "surrogateescape")
+    started = time.monotonic()
+
+    def read(offset: int, point) -> bytes:  # noqa: ARG001 - tree-sitter's signature
+        return data[offset:offset + 65536]
+
+    def progress(state, has_error) -> bool:  # noqa: ARG001 - True cancels the parse
+        return time.monotonic() - started > MAX_PARSE_SECONDS
+
+    try:
+        return _PARSER.parse(read, progress_callback=progress)
+    except ValueError:
+        _PARSER.reset()
+        raise ModelError(f"tree-sitter did not finish parsing within {MAX_PARSE_SECONDS:g} s "
+                         "(reviewtool.limits)") from None
+    except BaseException:
+        _PARSER.reset()  # --timeout's TimeLimitError raised inside the progress callback
+        raise
 
 
 @lru_cache(maxsize=None)

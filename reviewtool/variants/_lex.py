@@ -17,10 +17,12 @@ from functools import lru_cache
 
 _COMMENTS = re.compile(
     r"//[^\n\\]*(?:\\[\s\S][^\n\\]*)*"
-    r"|/\*[\s\S]*?\*/"
+    r"|/\*[\s\S]*?(?:\*/|\Z)"  # unterminated: to the end (linear, no rescans)
     r"|\"[^\"\\\n]*(?:\\[\s\S][^\"\\\n]*)*\""
     r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
 )
+
+COMMENTS = _COMMENTS  # comments, strings and character literals, for other stages
 
 _DIRECTIVE = re.compile(r"^[ \t\f\v]*#[ \t\f\v]*([A-Za-z_]\w*)?((?:[^\n]*\\\n)*[^\n]*)", re.M)
 

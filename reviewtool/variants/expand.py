@@ -70,7 +70,7 @@ class Token:
 
 _TOKEN = re.compile(r"""
     (?P<ws>(?:[ \t\r\n\f\v]|\\\n)+)
-  | (?P<comment>//[^\n]*|/\*[\s\S]*?\*/)
+  | (?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))
   | (?P<string>(?:u8|[uUL])?"(?:[^"\\\n]|\\.)*")
   | (?P<char>(?:u8|[uUL])?'(?:[^'\\\n]|\\.)*')
   | (?P<id>[A-Za-z_$][\w$]*)
