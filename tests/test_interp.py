@@ -512,3 +512,17 @@ def test_undeclared_name_used_as_an_object_is_unmodelled():
     with pytest.raises(NotExecutable) as exc:
         it.call("f", [1])
     assert exc.value.reason == "unmodelled-global" and "current" in exc.value.message
+
+
+def test_statement_expression_as_a_loop_condition():
+    text = "int f(int x) { do { x++; } while (({ int q = x; q < 3; })); return x; }"
+    assert run(text, "f", [0]) == 3
+
+
+def test_nested_gnu_conditionals_translate_in_linear_time():
+    expr = "x"
+    for i in range(30):
+        expr = f"(({expr}) ?: {i})"
+    start = time.perf_counter()
+    assert run(f"int f(int x) {{ return {expr}; }}", "f", [0]) == 1
+    assert time.perf_counter() - start < 2

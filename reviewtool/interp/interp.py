@@ -446,7 +446,7 @@ class FunctionCompiler:
         kind = node.type
         if kind == "parenthesized_expression":
             inner = self._paren_inner(node)
-            if inner is not None:
+            if inner is not None and inner.type != "compound_statement":
                 return self.cond(inner)
         if kind == "unary_expression" and node_text(node.child_by_field_name("operator")) == "!":
             code, const = self.cond(node.child_by_field_name("argument"))
@@ -797,8 +797,9 @@ class FunctionCompiler:
         return Expr(f"({self._offset(p.code, i, size, sign)} & {M32})", p.type)
 
     def x_conditional_expression(self, node: Node) -> Expr:
-        ccode, cconst = self.cond(node.child_by_field_name("condition"))
         cons_node = node.child_by_field_name("consequence")
+        if cons_node is not None:
+            ccode, cconst = self.cond(node.child_by_field_name("condition"))
         alt = self.value(self.expr(node.child_by_field_name("alternative")))
         if cons_node is None:
             # GNU x ?: y
@@ -1655,10 +1656,11 @@ class FunctionCompiler:
         body = node.child_by_field_name("body")
         ctx = {"kind": "loop", "id": self._new_id()}
         uses_continue = body is not None and _has_continue(body)
-        # do { ... } while (0) without break or continue is just its body
+        # do { ... } while (0) without break or continue is just its body (the constant is
+        # read without translating the condition, which may hold a statement expression)
         try:
-            _, const = self.cond(cnode)
-        except CompileError:
+            const: Optional[int] = self.res.const_int(cnode, self.scope_obj)
+        except (TypeError_, RecursionError):
             const = None
         if const == 0 and not uses_continue and not _has_break(body):
             self.statement(body)
