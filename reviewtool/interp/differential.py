@@ -97,6 +97,8 @@ def _lock_difference(before, after) -> str | None:
                 del remaining[i]
                 if set(other.locks) != set(event.locks):
                     what = f"{event.what}({event.detail})" if event.detail else event.what
+                    if event.function:
+                        what = f"{event.function}() ({what})"
                     lost = sorted(set(event.locks) - set(other.locks))
                     if lost:
                         return (f"{what} now runs outside {', '.join(lost)} "

@@ -233,11 +233,14 @@ class Event:
     what: str
     detail: str = ""
     locks: tuple[str, ...] = ()
+    # the C function that made the call (``clone_pgd_range`` for its memcpy); not compared
+    function: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         held = f" [under {', '.join(self.locks)}]" if self.locks else ""
         detail = f" ({self.detail})" if self.detail else ""
-        return f"{self.kind} {self.what}{detail}{held}"
+        where = f" in {self.function}()" if self.function else ""
+        return f"{self.kind} {self.what}{detail}{where}{held}"
 
 
 @dataclass(frozen=True)
@@ -731,7 +734,7 @@ class World:
 
     # ------------------------------------------------------------------ events
     def _event(self, kind: str, what: str, detail: str = "") -> None:
-        self.events.append(Event(kind, what, detail, tuple(self.held)))
+        self.events.append(Event(kind, what, detail, tuple(self.held), self._where()))
 
     def _fire(self, message: str) -> None:
         """A kernel BUG: record it and end the run."""
