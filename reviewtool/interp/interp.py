@@ -2325,6 +2325,8 @@ class Interpreter:
 
     def compile(self, name: str) -> None:
         """Translate ``name`` now; raises NotExecutable when it cannot be run at all."""
+        if name not in self.program.functions:
+            raise NotExecutable("unmodelled-call", f"unmodelled call: {name}()")
         compiled = self._compiled(name)
         if compiled.error is not None:
             raise NotExecutable(compiled.error.reason, compiled.error.message)
@@ -2355,6 +2357,15 @@ class Interpreter:
 
     def global_address(self, name: str) -> int:
         """Storage of global ``name``, allocated and initialised on first use."""
+        try:
+            return self._global_address(name)
+        except (NotExecutable, _BuiltinRaised):
+            raise
+        except Exception as exc:  # noqa: BLE001 - an interpreter bug must not escape raw
+            raise NotExecutable("unsupported", f"internal error {type(exc).__name__}: {exc} "
+                                               f"(global {name})") from exc
+
+    def _global_address(self, name: str) -> int:
         hit = self._globals.get(name)
         if hit is not None:
             return hit[0]
@@ -2720,6 +2731,10 @@ def _compile_function(program: Program, name: str) -> Compiled:
     except (TypeError_, RecursionError) as exc:
         return Compiled(name, None, [], "", {}, CompileError(
             f"{name}(): {exc} at {fn.path}:{fn.line}"), fn.path, fn.line)
+    except Exception as exc:  # noqa: BLE001 - a translator bug makes one function unusable
+        return Compiled(name, None, [], "", {}, CompileError(
+            f"{name}(): internal error while translating ({type(exc).__name__}: {exc}) at "
+            f"{comp.where(None)}"), fn.path, fn.line)
     filename = _filename(name)
     try:
         namespace = _exec_factory(source, filename)
@@ -2750,7 +2765,7 @@ def _compile_init(program: Program, name: str, t: CType, init: Node, path: str) 
             comp.emit_init("base", t, init)
     except CompileError as exc:
         return Compiled(name, None, [], "", {}, exc, path, comp.cur_line)
-    except (TypeError_, RecursionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - TypeError_, RecursionError, a translator bug
         return Compiled(name, None, [], "", {}, CompileError(
             f"initializer of {name}: {exc} at {path}:{comp.cur_line}"), path, comp.cur_line)
     head = ["def __factory(R, W, RB, WB, S, LIM, D, SP, H, _bindings):",

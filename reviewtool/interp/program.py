@@ -205,7 +205,7 @@ class Program:
         if name in self.functions:
             try:
                 return self.resolver.function_type(self.functions[name])
-            except TypeError_:
+            except Exception:  # noqa: BLE001 - TypeError_, RecursionError: no usable type
                 return None
         return self.prototypes.get(name)
 
@@ -1079,7 +1079,7 @@ def build_program(sources: Sequence[tuple[str, str]], prelude: bool = True) -> P
         try:
             base = res.base_type(top)
             _, t = res.declarator(d, base)
-        except (TypeError_, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - TypeError_, RecursionError: one global lost
             if name not in program.globals:
                 program.unsupported.setdefault(name, f"{exc} at {path}:{_line(d)}")
             continue
@@ -1108,14 +1108,14 @@ def build_program(sources: Sequence[tuple[str, str]], prelude: bool = True) -> P
         try:
             base = res.base_type(top)
             _, t = res.declarator(d, base)
-        except (TypeError_, RecursionError):
+        except Exception:  # noqa: BLE001 - an unreadable prototype: calls go untyped
             continue
         if isinstance(t, Func):
             program.prototypes[name] = t
     for name in list(program.functions):
         try:
             program.prototypes.setdefault(name, res.function_type(program.functions[name]))
-        except (TypeError_, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - TypeError_, RecursionError: one function lost
             fn = program.functions[name]
             program.unsupported.setdefault(name, f"{exc} at {fn.path}:{fn.line}")
 
@@ -1123,17 +1123,17 @@ def build_program(sources: Sequence[tuple[str, str]], prelude: bool = True) -> P
     for name in list(res.typedef_nodes):
         try:
             res.typedef(name)
-        except (TypeError_, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one typedef lost, noted
             program.notes.append(f"typedef {name}: {exc}")
     for tag in list(res.struct_nodes):
         try:
             res.struct(tag)
-        except (TypeError_, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one struct lost, noted
             program.notes.append(f"{tag}: {exc}")
     for name in list(res.enum_nodes):
         try:
             res.enum_value(name)
-        except (TypeError_, RecursionError) as exc:
+        except Exception as exc:  # noqa: BLE001 - one enumerator lost, noted
             program.notes.append(f"enumerator {name}: {exc}")
     program.typedefs = res.typedefs
     program.structs = res.structs
