@@ -39,6 +39,9 @@ bound                      value        enforced in                     what hap
 ``MAX_PARSE_SECONDS``      10 s         ``model.parse`` (one tree-      ``ModelError``: an
                                         sitter parse; an unterminated   ``analysis-error`` finding
                                         ``/*`` is blanked first)
+``MACRO_IF_MAX_TOKENS``    10,000       ``variants.preprocess`` (an     the line is taken as false with
+                                        ``#if``/``#include`` line's     a one-line error in the unit
+                                        expansion)
 ``MAX_RANGE``              5,000        ``tree.git`` (commits in a      ``TreeError``: exit 2
                                         revision range)
 ``MAX_FUZZ``               2            ``patch.apply``                 context lines a hunk may drop,
@@ -83,6 +86,7 @@ MAX_IF_DEPTH = 256  # variants.conditions.MAX_DEPTH and variants.preprocess.MAX_
 MAX_INCLUDE_DEPTH = 200  # variants.preprocess.MAX_INCLUDE_DEPTH
 MACRO_MAX_DEPTH = 64  # variants.expand.expand(max_depth=...)
 MACRO_MAX_TOKENS = 200_000  # variants.expand.expand(max_tokens=...)
+MACRO_IF_MAX_TOKENS = 10_000  # variants.preprocess.MACRO_IF_MAX_TOKENS
 MAX_RANGE = 5_000  # tree.git.MAX_RANGE
 MAX_FUZZ = 2  # patch.apply.MAX_FUZZ
 MAX_PARSE_SECONDS = 10.0  # model.parse: one tree-sitter parse
@@ -91,7 +95,8 @@ REFIRE = 0.25
 
 __all__ = ["MAX_INPUT_BYTES", "MAX_MESSAGES", "MAX_LINE_CHARS", "MAX_MIME_DEPTH", "MAX_HUNKS",
            "MAX_IF_DEPTH", "MAX_INCLUDE_DEPTH", "MACRO_MAX_DEPTH", "MACRO_MAX_TOKENS",
-           "MAX_RANGE", "MAX_FUZZ", "MAX_PARSE_SECONDS", "DEFAULT_TIMEOUT", "time_limit"]
+           "MACRO_IF_MAX_TOKENS", "MAX_RANGE", "MAX_FUZZ", "MAX_PARSE_SECONDS",
+           "DEFAULT_TIMEOUT", "time_limit"]
 
 
 def _can_alarm() -> bool:

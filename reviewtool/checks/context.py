@@ -19,7 +19,7 @@ from ..model.compare import VariantTable, analyse
 from ..model.functions import definitions
 from ..model.unit import ConfigModel
 from ..patch import Patch
-from ..patch.apply import FileResult, apply_file
+from ..patch.apply import FileResult, HunkResult, apply_file
 from ..tree import OverlayTree, Tree
 from ..variants.classes import enumerate_configs
 from ..variants.conditions import scan
@@ -91,6 +91,12 @@ def apply_patch(patch: Patch, base: Tree) -> tuple[tuple[FileResult, ...], Overl
     results = []
     changes: dict[str, str | None] = {}
     for fpatch in patch.files:
+        refused = next((why for why in (base.refuses(p) for p in (fpatch.source_path,
+                        fpatch.target_path) if p) if why), None)
+        if refused:  # a path through a symlink out of the tree: nothing read, nothing applied
+            results.append(FileResult(fpatch, None, None, tuple(
+                HunkResult(h, False, reason=f"{fpatch.path}: {refused}") for h in fpatch.hunks)))
+            continue
         before = base.read(fpatch.source_path) if fpatch.source_path else None
         result = apply_file(fpatch, before)
         results.append(result)

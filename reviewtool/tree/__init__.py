@@ -24,7 +24,7 @@ def normalize_path(path: str) -> str:
     parts = [p for p in raw.split("/") if p not in ("", ".")]
     if not parts or any(p == ".." for p in parts):
         raise TreeError("path escapes the tree", path=path)
-    if parts[0] == ".git":
+    if any(p.lower() == ".git" for p in parts):  # as git apply: no .git component anywhere
         raise TreeError("path inside .git", path=path)
     return "/".join(parts)
 
@@ -41,6 +41,15 @@ class Tree:
 
     def exists(self, path: str) -> bool:
         return self.read(path) is not None
+
+    def refuses(self, path: str) -> str | None:
+        """Why a patch may not touch ``path`` (it leaves the tree: ``..``, absolute, ``.git``,
+        through a symlink pointing outside), or None. Nothing is read."""
+        try:
+            normalize_path(path)
+        except TreeError as err:
+            return err.message
+        return None
 
     def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
              under: tuple[str, ...] = ()) -> Iterator[str]:  # pragma: no cover
@@ -69,6 +78,15 @@ class DirTree(Tree):
         if full != self.root and self.root not in full.parents:
             raise TreeError("path leaves the tree through a symlink", path=path)
         return full
+
+    def refuses(self, path: str) -> str | None:
+        try:
+            self._resolve(path)  # an existing prefix that is a symlink out of the tree
+        except TreeError as err:
+            return err.message
+        except OSError as err:  # a symlink loop
+            return f"cannot resolve the path ({err.strerror or err})"
+        return None
 
     def read(self, path: str) -> str | None:
         if path in self._cache:  # the preprocessor asks for the same paths again and again
@@ -136,6 +154,10 @@ class OverlayTree(Tree):
         if path in self.changes:
             return self.changes[path]
         return self.base.read(path)
+
+    def refuses(self, path: str) -> str | None:
+        refuses = getattr(self.base, "refuses", None)  # a test's stand-in tree may lack it
+        return refuses(path) if refuses is not None else Tree.refuses(self, path)
 
     def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
              under: tuple[str, ...] = ()) -> Iterator[str]:

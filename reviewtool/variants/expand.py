@@ -149,11 +149,15 @@ class _Expander:
             return "1" if builtin or (module and self._is_one("MODULE")) else "0"
         return "1" if builtin or module else "0"
 
-    def _charge(self, n: int, pending: int) -> None:
+    def _charge(self, n: int, pending: int, macro: Any = None) -> None:
         self.work += n
         if pending > self.max_tokens or self.work > self.max_tokens * 20:
-            raise MacroError(f"macro expansion produced more than {self.max_tokens} tokens "
-                             "(a macro bomb?)")
+            self._bomb(macro)
+
+    def _bomb(self, macro: Any) -> None:
+        where = {"path": macro.path, "line": macro.line, "text": macro.name} if macro else {}
+        raise MacroError(f"macro expansion produced more than {self.max_tokens} tokens "
+                         "(a macro bomb?)", **where)
 
     def run(self, tokens: list[Token], level: int = 0) -> list[Token]:
         if level > self.max_depth:
@@ -199,7 +203,7 @@ class _Expander:
                     raise MacroError(f"macro expansion nested deeper than {self.max_depth} "
                                      f"(at {name})", path=m.path, line=m.line)
                 repl = self.subst(m, args, hs, tok.space, level)
-            self._charge(len(repl), len(stack) + len(repl) + len(out))
+            self._charge(len(repl), len(stack) + len(repl) + len(out), m)
             stack.extend(reversed(repl))
         return out
 
@@ -254,7 +258,12 @@ class _Expander:
               level: int) -> list[Token]:
         index = {p: k for k, p in enumerate(m.params)} if args is not None else {}
         va = len(m.params) - 1 if (args is not None and m.variadic and m.params) else None
-        out = self.substitute(_body_tokens(m.body), index, va, args, {}, level)
+        try:
+            out = self.substitute(_body_tokens(m.body), index, va, args, {}, level)
+        except MacroError as exc:
+            if exc.path is None:  # say which macro blew up, and where
+                self._bomb(m)
+            raise
         for t in out:
             t.hide = t.hide | hs if t.hide else hs
         if out:
@@ -334,6 +343,8 @@ class _Expander:
                 out.extend(item[1:])
             else:
                 out.extend(item)
+            if len(out) > self.max_tokens:  # before the copies of a huge argument pile up
+                self._bomb(None)
         return out
 
 

@@ -72,6 +72,9 @@ __all__ = ["Macro", "FileVariant", "Unit", "preprocess", "project", "include_dir
 
 MAX_INCLUDE_DEPTH = 200
 MAX_IF_DEPTH = 256
+# An #if or #include line is short: one that expands to more than this is a macro bomb, and it
+# is met once per configuration, so it must fail fast (reviewtool.limits)
+MACRO_IF_MAX_TOKENS = 10_000
 
 _SRCARCH = {"i386": "x86", "x86_64": "x86", "x86": "x86", "sparc64": "sparc",
             "sparc32": "sparc", "ppc": "powerpc", "ppc64": "powerpc", "sh64": "sh",
@@ -238,7 +241,7 @@ class _Engine:
         toks = tokenize(raw.rest)
         try:
             pre = self._replace_defined(toks, path)
-            expanded = expand_tokens(pre, self.macros)
+            expanded = expand_tokens(pre, self.macros, max_tokens=MACRO_IF_MAX_TOKENS)
             expanded = self._replace_defined(expanded, path)
             text = " ".join("0" if t.kind == "id" else t.text for t in expanded)
             e = parse_expr(text, path, raw.line)
@@ -331,7 +334,8 @@ class _Engine:
         target = _lex.include_target(raw.rest)
         if target is None:
             try:
-                toks = expand_tokens(tokenize(raw.rest), self.macros)
+                toks = expand_tokens(tokenize(raw.rest), self.macros,
+                                     max_tokens=MACRO_IF_MAX_TOKENS)
             except MacroError as exc:
                 self.errors.append(f"{path}:{raw.line}: {exc.message}")
                 return
