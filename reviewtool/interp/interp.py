@@ -67,13 +67,12 @@ from typing import Any, Callable, Collection, Mapping, Optional, Sequence, Union
 
 from tree_sitter import Node
 
-from ..model.parse import node_text
 from . import Limits, NotExecutable
 from .ctypes_ import (CHAR, INT, UINT, ULONG, VOID, VOIDP, Array, CType, Field, Func,
                       Int, Pointer, Struct, Void, arith, common_type, find_field, normalize,
                       promote, sizeof)
 from .memory import Memory
-from .program import (FunctionDef, Program, TypeError_, parse_char_literal,
+from .program import (FunctionDef, Program, TypeError_, node_text, parse_char_literal,
                       parse_int_literal, string_literal_bytes)
 
 __all__ = ["Interpreter", "Builtin", "Value", "STACK_BASE", "STACK_END", "FUNC_BASE"]

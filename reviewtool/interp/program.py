@@ -47,7 +47,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from tree_sitter import Node, Query, QueryCursor
 
-from ..model.parse import LANGUAGE, node_text, parse
+from ..model.parse import LANGUAGE, parse
 from .ctypes_ import (CHAR, INT, LLONG, LONG, PRIMITIVES, SCHAR, SHORT, UCHAR, UINT, ULLONG,
                       ULONG, USHORT, VOID, Array, CType, Func, Int, Pointer, Struct, alignof,
                       arith, find_field, layout, normalize, sizeof)
@@ -316,6 +316,13 @@ def string_literal_bytes(node: Node) -> bytes:
 # ------------------------------------------------------------------------------------------
 # types
 # ------------------------------------------------------------------------------------------
+
+def node_text(node: Node) -> str:
+    """The text of ``node`` (``node.text`` is read once: with the shared parser's callback
+    parsing every read goes back to the source)."""
+    text = node.text
+    return text.decode("utf-8", "surrogateescape") if text is not None else ""
+
 
 def _line(node: Node) -> int:
     return node.start_point[0] + 1
@@ -962,26 +969,33 @@ def _parse_error(top: Node, path: str, text: str) -> str:
     return f"parse error at {path}:{line} ({what}): '{source[:60]}'"
 
 
+_SPECIFIERS = """
+(struct_specifier name: (_) body: (field_declaration_list)) @struct
+(union_specifier name: (_) body: (field_declaration_list)) @union
+(enum_specifier body: (enumerator_list)) @enum
+"""
+
+
+@lru_cache(maxsize=None)
+def _specifier_query() -> Query:
+    return Query(LANGUAGE, _SPECIFIERS)
+
+
 def _collect_specifiers(node: Node, path: str, res: Resolver) -> None:
-    """Struct/union definitions and enumerators anywhere under ``node``."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        kind = n.type
-        if kind in ("struct_specifier", "union_specifier"):
-            name = n.child_by_field_name("name")
-            if name is not None and n.child_by_field_name("body") is not None:
-                tag = f"{'union' if kind == 'union_specifier' else 'struct'} {node_text(name)}"
-                res.struct_nodes.setdefault(tag, (path, n))
-        elif kind == "enum_specifier":
-            body = n.child_by_field_name("body")
-            if body is not None:
-                for e in body.named_children:
-                    if e.type == "enumerator":
-                        res.enum_nodes.setdefault(node_text(e.child_by_field_name("name")),
-                                                  (path, n))
-        if n.child_count:
-            stack.extend(reversed(n.children))
+    """Struct/union definitions and enumerators anywhere under ``node`` (a query: walking
+    every node in Python would cost more than the rest of the reading)."""
+    found = []
+    for cap, nodes in QueryCursor(_specifier_query()).captures(node).items():
+        found.extend((n.start_byte, cap, n) for n in nodes)
+    for _, cap, n in sorted(found, key=lambda item: item[0]):
+        if cap in ("struct", "union"):
+            tag = f"{cap} {node_text(n.child_by_field_name('name'))}"
+            res.struct_nodes.setdefault(tag, (path, n))
+        else:
+            for e in n.child_by_field_name("body").named_children:
+                if e.type == "enumerator":
+                    res.enum_nodes.setdefault(node_text(e.child_by_field_name("name")),
+                                              (path, n))
 
 
 def build_program(sources: Sequence[tuple[str, str]], prelude: bool = True) -> Program:
@@ -1185,7 +1199,27 @@ def sources_from_unit(unit: Any, extra_macros: Optional[Mapping[str, Any]] = Non
     macros.update(unit.macros)
     if extra_macros:
         macros.update(extra_macros)
-    return [(f.path, expand_lines(f.text, macros)) for f in unit.files]
+    try:
+        # the same file under the same table recurs (before and after a patch, one header in
+        # several units): remember its expansion
+        table: Optional[frozenset] = frozenset(macros.items())
+    except TypeError:
+        table = None
+    out = []
+    for f in unit.files:
+        key = (f.text, table)
+        hit = _EXPANDED.get(key) if table is not None else None
+        if hit is None:
+            hit = expand_lines(f.text, macros)
+            if table is not None:
+                if len(_EXPANDED) >= 512:
+                    _EXPANDED.pop(next(iter(_EXPANDED)))
+                _EXPANDED[key] = hit
+        out.append((f.path, hit))
+    return out
+
+
+_EXPANDED: dict[tuple[str, Optional[frozenset]], str] = {}
 
 
 def expand_lines(text: str, macros: Mapping[str, Any]) -> str:
@@ -1195,6 +1229,10 @@ def expand_lines(text: str, macros: Mapping[str, Any]) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
+        if not lines[i] or lines[i].isspace():
+            out.append("")
+            i += 1
+            continue
         j, depth = i, 0
         while True:
             depth += _paren_balance(lines[j])
