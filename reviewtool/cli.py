@@ -63,6 +63,21 @@ def _parser() -> argparse.ArgumentParser:
                        help="stop reviewing a patch after this long and report a timeout "
                        "finding for it (default 120; 0: no limit)")
 
+    run = sub.add_parser("run", help="run one function on the i386 paging model, print its trace")
+    run.add_argument("function")
+    run.add_argument("--config", action="append", default=[], metavar="SYM=VAL",
+                     help="configuration (CONFIG_X86_PAE, CONFIG_PARAVIRT; repeatable)")
+    run.add_argument("--patch", action="append", default=[], metavar="PATCH",
+                     help="run the code as it is after this patch")
+    run.add_argument("--tree", help="kernel tree (default: as for check)")
+    run.add_argument("--file", action="append", default=[], metavar="PATH",
+                     help="translation unit(s) to build (default: the arch's mm/*.c)")
+    run.add_argument("--split", default="3G/1G", choices=("3G/1G", "2G/2G", "1G/3G"))
+    run.add_argument("--processes", type=int, default=2)
+    run.add_argument("--fail-alloc-after", type=int, default=None, metavar="N",
+                     help="make allocations fail after N succeed")
+    run.add_argument("--shared-kernel-pmd", choices=("yes", "no"), default=None)
+
     hook = sub.add_parser("hook", help="install, remove or run the git hooks")
     hook.add_argument("action", choices=("install", "uninstall", "run"))
     hook.add_argument("--kind", default="sendemail-validate",
@@ -281,8 +296,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             with time_limit(timeout, f"patch {index} ({mail.subject.raw or mail.source})"):
                 ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
                                     limit=args.max_configs, words=settings.words,
-                                execute=not args.no_exec and arch in ("i386", "x86"))
+                                    execute=not args.no_exec and arch in ("i386", "x86"))
                 found, crashed = run_checks(ctx, checks)
+                executions = _all_executions(ctx, diagnostics)
         except TimeLimitError as err:
             # limits.py: a patch that takes too long is a finding, the others are still reviewed
             report.notes.append(f"not analysed: {err.one_line()}")
@@ -307,7 +323,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 names=tuple(table.names), columns=tuple(table.classes),
                 verdicts={(n, c): table.cell(n, c).verdict for n in table.names
                           for c in range(len(table.classes))},
-                out_of_scope=tuple(ctx.out_of_scope))
+                out_of_scope=tuple(ctx.out_of_scope), executions=executions)
             coverage = _merge_coverage(coverage, table.coverage)
         report.notes += ctx.notes  # after the checks: they may add notes (an --against skipped)
         found = _override_severity(found, settings.severity, checks)
@@ -338,6 +354,22 @@ def _override_severity(findings: list[Finding], overrides: dict, checks) -> list
     defaults = {c.id: c.severity for c in checks}
     return [f.with_severity(overrides[f.id]) if f.id in overrides and
             f.severity == defaults.get(f.id) else f for f in findings]
+
+
+def _all_executions(ctx, diagnostics: list[str]) -> dict:
+    """Every function the patch changes gets an execution verdict in every class where folding
+    could not settle it (the checks asked for the out-of-scope ones already)."""
+    out: dict = {}
+    if ctx.table is None or not ctx.execute:
+        return out
+    for name in ctx.table.names:
+        for col in range(len(ctx.table.classes)):
+            if ctx.table.cell(name, col).verdict in ("changed", "uncertain"):
+                try:
+                    out[(name, col)] = ctx.execution(name, col)
+                except ReviewtoolError as err:
+                    diagnostics.append(f"execution of {name}: {err.one_line()}")
+    return out
 
 
 def _merge_coverage(old: dict, new: dict) -> dict:
@@ -413,6 +445,58 @@ def cmd_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Execute one function on the model and print its trace and the model's verdicts."""
+    from .interp import NotExecutable
+    from .interp.world import Scenario, World, build_model_program, config_for
+
+    notes: list[str] = []
+    tree = _select_tree(args.tree, notes)
+    if args.patch:
+        tree = _patched(tree, args.patch, notes)
+    config = {}
+    for item in args.config:
+        if "=" not in item:
+            raise UsageError("--config wants SYM=VAL", text=item)
+        key, value = item.split("=", 1)
+        config[key if key.startswith("CONFIG_") else f"CONFIG_{key}"] = value
+    pae = config.get("CONFIG_X86_PAE", "n") == "y"
+    paravirt = config.get("CONFIG_PARAVIRT", "n") == "y"
+    shared = pae if args.shared_kernel_pmd is None else args.shared_kernel_pmd == "yes"
+    scenario = Scenario(pae=pae, paravirt=paravirt, shared_kernel_pmd=shared,
+                        split=args.split, processes=args.processes, seed=0,
+                        fail_alloc_after=args.fail_alloc_after, vmalloc_mappings=2)
+    files = args.file or [p for p in tree.walk((".c",), ("arch/i386/mm/",))] or \
+        [p for p in tree.walk((".c",), ("arch/x86/mm/",))]
+    program = build_model_program(tree, files, {**config, **config_for(scenario)})
+    if args.function not in program.functions:
+        raise UsageError(f"{args.function}() is not a function of {', '.join(files)} in this "
+                         "configuration")
+    world = World(program, scenario)
+    try:
+        world.setup()
+    except NotExecutable as err:
+        raise UsageError(f"the model could not be set up: {err.message}") from None
+    arguments = world.arguments(args.function)
+    if arguments is None:
+        raise UsageError(f"no arguments the model can give {args.function}()")
+    outcome = world.run(args.function, arguments)
+    for note in notes:
+        print(f"note: {note}")
+    print(f"{args.function}() on {scenario.describe()}")
+    for number, event in enumerate(outcome.events, 1):
+        print(f"  {number:3d}  {event}")
+    if outcome.bug:
+        print(f"BUG: {outcome.bug}")
+    elif outcome.error is not None:
+        print(f"not executable: {outcome.error.message}")
+    else:
+        print(f"returned {outcome.result!r} after {outcome.steps} steps")
+    broken = world.invariants()
+    print("invariants: " + ("hold" if not broken else "; ".join(broken)))
+    return EXIT_OK
+
+
 def cmd_hook(args: argparse.Namespace) -> int:
     from . import hooks
 
@@ -467,6 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_explain(args)
         if args.command == "hook":
             return cmd_hook(args)
+        if args.command == "run":
+            return cmd_run(args)
         return cmd_model(args)
     except ReviewtoolError as err:
         print(f"reviewtool: {err.one_line()}", file=sys.stderr)

@@ -63,7 +63,7 @@ class ConfigChange(Check):
                     continue
                 execution = None
                 if cell.verdict in ("changed", "uncertain") and ctx.execute:
-                    execution = _execute(ctx, name, col)
+                    execution = ctx.execution(name, col)
                 key = (cell.verdict, cell.before, cell.after,
                        execution.verdict if execution else None)
                 groups.setdefault(key, []).append((col, execution))
@@ -136,18 +136,6 @@ class ConfigChange(Check):
                        file=location.path, line=location.line, side=location.side,
                        function=name, configs=configs, evidence=evidence,
                        diff_line=location.diff_line, hunk=location.hunk)
-
-
-def _execute(ctx: PatchContext, name: str, col: int):
-    """Differential execution of ``name`` in column ``col``'s configuration class."""
-    from ..interp.differential import execute
-
-    config = dict(ctx.table.configs[col].items())
-    built = [tu for tu in ctx.tus if tu.endswith(".c") and all(
-        config.get(s, "n") in ("y", "m") for s in ctx.build.get(tu, ()))]
-    before = [tu for tu in built if ctx.before.exists(tu)]
-    after = [tu for tu in built if ctx.after.exists(tu)]
-    return execute(name, ctx.before, ctx.after, before, after, config, arch=ctx.arch)
 
 
 def _previously(ctx: PatchContext, name: str, col: int) -> str:

@@ -67,6 +67,22 @@ class PatchContext:
     tus: tuple[str, ...] = ()  # translation units compared (.c files, and touched headers)
     build: dict = field(default_factory=dict)  # unit -> CONFIG_ symbols its Makefile rule needs
     execute: bool = True  # run changed functions on the i386 model (config-change evidence)
+    _executions: dict = field(default_factory=dict, repr=False)
+
+    def execution(self, name: str, col: int):
+        """Differential execution of ``name`` in column ``col``'s configuration class on the
+        i386 model (:mod:`reviewtool.interp.differential`), computed once."""
+        key = (name, col)
+        if key not in self._executions:
+            from ..interp.differential import execute
+
+            config = dict(self.table.configs[col].items())
+            built = [tu for tu in self.tus if tu.endswith(".c") and all(
+                config.get(s, "n") in ("y", "m") for s in self.build.get(tu, ()))]
+            self._executions[key] = execute(
+                name, self.before, self.after, [tu for tu in built if self.before.exists(tu)],
+                [tu for tu in built if self.after.exists(tu)], config, arch=self.arch)
+        return self._executions[key]
 
     def result(self, path: str) -> FileResult | None:
         for result in self.results:

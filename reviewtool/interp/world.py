@@ -480,7 +480,12 @@ def build_model_program(tree: Any, paths: Sequence[str], config: Mapping[str, st
             if fpath not in seen:
                 seen.add(fpath)
                 texts.append((fpath, text))
-    texts.append((MODEL_PRELUDE_PATH, model_prelude()))
+    prelude = model_prelude()
+    if "CONFIG_PAGE_OFFSET" not in cfg:
+        # The split left open: PAGE_OFFSET is a variable the world sets per scenario
+        # (World.setup), so one program serves every user/kernel split.
+        prelude += "extern unsigned long CONFIG_PAGE_OFFSET;\n"
+    texts.append((MODEL_PRELUDE_PATH, prelude))
     return build_program(texts)
 
 
@@ -1506,6 +1511,9 @@ class World:
         self._in_setup = True
         try:
             self._layout()
+            if "CONFIG_PAGE_OFFSET" in getattr(self.program, "globals", {}):
+                address = self.interp.global_address("CONFIG_PAGE_OFFSET")
+                self.memory.write(address, 4, self.scenario.page_offset)
             self._watch_pgd(self.swapper)
             self._make_processes(by_hand)
             self._make_vmalloc_mappings()

@@ -22,6 +22,8 @@ class Matrix:
     columns: tuple[tuple[tuple[str, str], ...], ...]
     verdicts: dict[tuple[str, int], str]
     out_of_scope: tuple[int, ...]
+    # differential execution per cell the folding could not settle: verdict, states, witness
+    executions: dict = field(default_factory=dict)
 
 
 @dataclass

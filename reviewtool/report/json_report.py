@@ -22,7 +22,11 @@ def render(result: ReviewResult) -> str:
                  "out_of_scope": list(p.matrix.out_of_scope),
                  "verdicts": {name: [p.matrix.verdicts[(name, i)]
                                      for i in range(len(p.matrix.columns))]
-                              for name in p.matrix.names}}}
+                              for name in p.matrix.names},
+                 "execution": [
+                     {"function": name, "config": dict(p.matrix.columns[col]),
+                      **result.to_evidence()}
+                     for (name, col), result in sorted(p.matrix.executions.items())]}}
             for p in result.patches
         ],
         "coverage": result.coverage,
