@@ -1,0 +1,5 @@
+#ifdef CONFIG_X86_PAE
+int a;
+void f(void)
+{
+}
