@@ -1199,27 +1199,51 @@ def sources_from_unit(unit: Any, extra_macros: Optional[Mapping[str, Any]] = Non
     macros.update(unit.macros)
     if extra_macros:
         macros.update(extra_macros)
-    try:
-        # the same file under the same table recurs (before and after a patch, one header in
-        # several units): remember its expansion
-        table: Optional[frozenset] = frozenset(macros.items())
-    except TypeError:
-        table = None
     out = []
     for f in unit.files:
-        key = (f.text, table)
-        hit = _EXPANDED.get(key) if table is not None else None
+        # the same file recurs under tables that agree on what it uses (before and after a
+        # patch, one header in several units): its expansion is remembered
+        try:
+            key: Optional[tuple] = (f.text, _uses(f.text, macros))
+        except TypeError:
+            key = None
+        hit = _EXPANDED.get(key) if key is not None else None
         if hit is None:
             hit = expand_lines(f.text, macros)
-            if table is not None:
-                if len(_EXPANDED) >= 512:
+            if key is not None:
+                if len(_EXPANDED) >= 1024:
                     _EXPANDED.pop(next(iter(_EXPANDED)))
                 _EXPANDED[key] = hit
         out.append((f.path, hit))
     return out
 
 
-_EXPANDED: dict[tuple[str, Optional[frozenset]], str] = {}
+_EXPANDED: dict[tuple, str] = {}
+
+
+@lru_cache(maxsize=8192)
+def _identifiers(text: str) -> frozenset[str]:
+    return frozenset(_IDENT.findall(text))
+
+
+def _uses(text: str, macros: Mapping[str, Any]) -> frozenset:
+    """What of ``macros`` the expansion of ``text`` can depend on: ``(name, macro or None)``
+    for every identifier reachable from the text through macro bodies."""
+    seen: set[str] = set()
+    todo = list(_identifiers(text))
+    out = []
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        m = macros.get(name)
+        out.append((name, m))
+        if name.startswith("CONFIG_") and not name.endswith("_MODULE"):
+            todo.append(name + "_MODULE")   # IS_ENABLED() looks at both
+        if m is not None:
+            todo.extend(_identifiers(m.body))
+    return frozenset(out)
 
 
 def expand_lines(text: str, macros: Mapping[str, Any]) -> str:
