@@ -2285,8 +2285,13 @@ class Interpreter:
     @property
     def current_function(self) -> str:
         """The C function running right now (innermost), or ``""``; for messages."""
-        stack = self.call_stack
-        return stack[-1] if stack else ""
+        frame = sys._getframe(1)
+        while frame is not None:
+            fname = frame.f_code.co_filename
+            if fname.startswith("<c:") and "=@" not in fname:
+                return fname[3:fname.index("@")]
+            frame = frame.f_back
+        return ""
 
     @property
     def call_stack(self) -> tuple[str, ...]:
@@ -2297,7 +2302,7 @@ class Interpreter:
         while frame is not None:
             fname = frame.f_code.co_filename
             if fname.startswith("<c:") and "=@" not in fname:
-                out.append(fname[3:-1].split("@")[0])
+                out.append(fname[3:fname.index("@")])
             frame = frame.f_back
         return tuple(reversed(out))
 

@@ -69,11 +69,15 @@ class Memory:
     # ---------------------------------------------------------------- access
     def read(self, addr: int, size: int) -> int:
         """Unsigned little-endian integer of ``size`` bytes at ``addr``."""
+        # fast path first: a backed page above the NULL page, no page boundary crossed
+        # (page numbers of addresses outside [0, 2**32) are never backed)
+        page = self.pages.get(addr >> 12)
         off = addr & 0xFFF
+        if page is not None and off + size <= PAGE and addr >= PAGE:
+            return int.from_bytes(page[off:off + size], "little")
         if off + size <= PAGE and 0 <= addr <= _MASK32:
             if addr < PAGE and self.fault_on_null:
                 self._null(addr, size, "read")
-            page = self.pages.get(addr >> 12)
             if page is None:
                 self._absent(addr)
                 return 0
@@ -82,11 +86,14 @@ class Memory:
 
     def write(self, addr: int, size: int, value: int) -> None:
         """Store ``value`` (masked to ``size`` bytes) little-endian at ``addr``."""
+        page = self.pages.get(addr >> 12)
         off = addr & 0xFFF
+        if page is not None and off + size <= PAGE and addr >= PAGE:
+            page[off:off + size] = (value & ((1 << (size * 8)) - 1)).to_bytes(size, "little")
+            return
         if off + size <= PAGE and 0 <= addr <= _MASK32:
             if addr < PAGE and self.fault_on_null:
                 self._null(addr, size, "write")
-            page = self.pages.get(addr >> 12)
             if page is None:
                 page = self._new_page(addr >> 12)
             page[off:off + size] = (value & ((1 << (size * 8)) - 1)).to_bytes(size, "little")
@@ -150,7 +157,8 @@ class Memory:
         """Back ``[addr, addr + size)`` with zero pages (existing contents stay)."""
         if size <= 0:
             return
-        first, last = addr >> 12, (addr + size - 1) >> 12
+        addr &= _MASK32
+        first, last = addr >> 12, min((addr + size - 1) >> 12, _MASK32 >> 12)
         missing = [p for p in range(first, last + 1) if p not in self.pages]
         if (len(self.pages) + len(missing)) * PAGE > self.limit:
             raise NotExecutable("memory-limit", f"memory limit ({_mib(self.limit)}): "
