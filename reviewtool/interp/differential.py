@@ -248,10 +248,12 @@ def _execute(function: str, before_tree, after_tree, tus_before: Sequence[str],
             reasons.append(f"both sides hit {eb}")
             continue
         if ob.error is not None or oa.error is not None:
-            if ob.error is not None and oa.error is not None:
-                reasons.append((ob.error or oa.error).message)
-                continue
-            witness = f"before: {eb}; after: {ea}"
+            # A side the model could not run to the end (a limit, an unmodelled call) says
+            # nothing about behaviour: that scenario is not executable, whatever the other did.
+            error = oa.error or ob.error
+            side = "after" if oa.error is not None else "before"
+            reasons.append(f"{error.message} ({side} the patch)")
+            continue
         else:
             states += 1
             witness = None
