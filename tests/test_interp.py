@@ -526,3 +526,18 @@ def test_nested_gnu_conditionals_translate_in_linear_time():
     start = time.perf_counter()
     assert run(f"int f(int x) {{ return {expr}; }}", "f", [0]) == 1
     assert time.perf_counter() - start < 2
+
+
+def test_translations_are_shared_only_where_the_meaning_is_the_same():
+    # the same function text over two layouts of the struct it reaches through a global
+    results = []
+    for layout in ("int a; int b;", "int b; int a;"):
+        text = f"struct s {{ {layout} }};\nstruct s *g;\nint f(void) {{ return g->b; }}\n"
+        memory = Memory()
+        it = interp_of(text, memory=memory)
+        obj = memory.alloc(8)
+        memory.write(obj, 4, 1)
+        memory.write(obj + 4, 4, 2)
+        memory.write(it.global_address("g"), 4, obj)
+        results.append(it.call("f"))
+    assert results == [2, 1]

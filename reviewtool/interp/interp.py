@@ -2721,7 +2721,99 @@ def _exec_factory(source: str, filename: str) -> Any:
     return namespace
 
 
+_SHARED: dict[tuple, Compiled] = {}
+
+
+def _type_key(t: CType, memo: dict, active: set) -> tuple:
+    """A structural description of ``t`` (struct layouts included) that two programs share
+    exactly when the type is the same."""
+    if isinstance(t, Int):
+        return ("i", t.size, t.signed, t.name)
+    if isinstance(t, Pointer):
+        return ("p", _type_key(t.target, memo, active))
+    if isinstance(t, Array):
+        return ("a", t.length, _type_key(t.elem, memo, active))
+    if isinstance(t, Func):
+        params = None if t.params is None else tuple(_type_key(p, memo, active)
+                                                     for p in t.params)
+        return ("f", _type_key(t.ret, memo, active), params, t.variadic)
+    if isinstance(t, Struct):
+        k = id(t)
+        if k in memo:
+            return memo[k]
+        if k in active:
+            return ("s-ref", t.name, t.union)
+        top = not active
+        active.add(k)
+        key = ("s", t.name, t.union, t.is_complete, t.size, t.align,
+               tuple((f.name, f.offset, f.bit_offset, f.bit_width,
+                      _type_key(f.type, memo, active)) for f in t.fields))
+        active.discard(k)
+        if top:
+            # only a struct described from the top is complete: inside another one, the
+            # structs being described are mere references
+            memo[k] = key
+        return key
+    return ("v",)
+
+
+def _function_key(program: Program, fn: FunctionDef) -> tuple:
+    """What the translation of ``fn`` depends on: its text and place, and the meaning in
+    ``program`` of every identifier it contains (types with their layouts, globals,
+    prototypes, enumerators, what is unsupported)."""
+    from .program import _identifiers   # noqa: PLC0415 - one regex, shared
+    memo = program.cache.setdefault(("typekeys",), {})
+    text = node_text(fn.node)
+    res = program.resolver
+    parts = []
+    for name in sorted(_identifiers(text)):
+        meaning: list = []
+        t = res.typedefs.get(name)
+        if t is not None:
+            meaning.append(("t", _type_key(t, memo, set())))
+        elif name in res.typedef_nodes:
+            meaning.append(("t?",))
+        for kw in ("struct", "union"):
+            st = program.structs.get(f"{kw} {name}")
+            if st is not None:
+                meaning.append((kw, _type_key(st, memo, set())))
+        g = program.globals.get(name)
+        if g is not None:
+            meaning.append(("g", _type_key(g.type, memo, set()), g.is_extern))
+        if name in program.functions or name in program.prototypes:
+            ft = program.function_type(name)
+            meaning.append(("f", name in program.functions,
+                            None if ft is None else _type_key(ft, memo, set())))
+        value = res.enum_value(name)
+        if value is not None:
+            meaning.append(("e", value))
+        if name in program.unsupported:
+            meaning.append(("u", program.unsupported[name]))
+        if meaning:
+            parts.append((name, tuple(meaning)))
+    return (fn.name, fn.path, fn.line, text, tuple(parts))
+
+
 def _compile_function(program: Program, name: str) -> Compiled:
+    """The translation of ``name``, shared with every program where it means the same."""
+    fn = program.functions[name]
+    try:
+        key: Optional[tuple] = _function_key(program, fn)
+    except Exception:  # noqa: BLE001 - TypeError_, RecursionError: translate without sharing
+        key = None
+    if key is not None:
+        hit = _SHARED.get(key)
+        if hit is not None:
+            return hit
+    compiled = _translate_function(program, name)
+    if key is not None:
+        if len(_SHARED) >= 4096:
+            _SHARED.pop(next(iter(_SHARED)))
+        _SHARED[key] = compiled
+    return compiled
+
+
+def _translate_function(program: Program, name: str) -> Compiled:
     fn = program.functions[name]
     if name in program.unsupported and program.unsupported[name].startswith(
             ("parse error", "unsupported C")):
