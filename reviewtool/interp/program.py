@@ -646,7 +646,7 @@ class Resolver:
             if t == VOID and len(named) == 1 and p.child_by_field_name("declarator") is None:
                 return (), variadic
             params.append(_decay(t))
-        if "..." in [node_text(c) for c in node.children]:
+        if any(c.type == "..." for c in node.children):
             variadic = True
         return tuple(params), variadic
 
@@ -907,10 +907,12 @@ def _decay(t: CType) -> CType:
 # ------------------------------------------------------------------------------------------
 
 _ALLOWED_BUILTINS = {"__builtin_expect", "__builtin_constant_p", "__builtin_offsetof"}
+# the predicates keep Python out of the common case (every call, every number)
 _SCAN = """
 (gnu_asm_expression) @asm
-(call_expression function: (identifier) @call)
-(number_literal) @number
+((call_expression function: (identifier) @call)
+ (#match? @call "^(__builtin_|setjmp$|longjmp$|_setjmp$)"))
+((number_literal) @number (#match? @number "[.eEpPfF]"))
 """
 _FLOAT = re.compile(r"^-?(?:\d+\.\d*|\.\d+|\d+[eE][-+]?\d+|0[xX][0-9a-fA-F.]+[pP][-+]?\d+)"
                     r"[fFlL]?$|^-?\d+[fF]$")
