@@ -3,10 +3,13 @@
 How it runs
 ===========
 
-Each C function is translated once per program into Python source (cached in
-``Program.cache``), compiled, and instantiated once per :class:`Interpreter` with that
-interpreter's memory, globals and callees bound in. Tree-sitter nodes are never walked at run
-time. The translation keeps C semantics:
+Each C function is translated once into Python source, compiled, and instantiated once per
+:class:`Interpreter` with that interpreter's memory, globals and callees bound in. Tree-sitter
+nodes are never walked at run time. A translation is cached in ``Program.cache`` and shared with
+any other program in which the function has the same text, place and meaning (every name it
+uses resolves to the same type layout, global, prototype or constant): the programs before and
+after a patch share all the functions the patch leaves alone. The translation keeps C
+semantics:
 
 * every value is a Python ``int`` normalised to its static C type (ILP32: ``unsigned long`` wraps
   at 32 bits, ``unsigned long long`` at 64, signed types wrap two's complement); struct and
@@ -36,10 +39,19 @@ time. The translation keeps C semantics:
   ``x ?: y`` work;
 * calls: a function the program defines runs its C; otherwise a builtin of that name (a Python
   callable ``builtin(interpreter, args)``, args as values, result converted to the declared
-  return type); otherwise ``NotExecutable("unmodelled-call")`` naming it. Names in
-  ``builtins_first`` go to the builtin even when the program defines them. With ``stdlib``
-  (default), ``memset``, ``memcpy``, ``memmove``, ``memcmp`` and ``strlen`` have default builtins
-  under the caller's.
+  return type, or to ``int`` without a prototype); otherwise ``NotExecutable("unmodelled-call")``
+  naming it. Names in ``builtins_first`` go to the builtin even when the program defines them,
+  and so does a function the program lists as unsupported when a builtin has its name. With
+  ``stdlib`` (default), ``memset``, ``memcpy``, ``memmove``, ``memcmp`` and ``strlen`` have
+  default builtins under the caller's. Extra arguments are ignored and missing ones are 0, as
+  the i386 calling convention makes a ``(void *)native_nop`` hook behave;
+* an identifier nobody declared is a builtin's address when a builtin has that name, else
+  ``NotExecutable("unmodelled-global")`` when reached; used as an object (``current->mm``) it is
+  that verdict at once, with its line.
+
+For traces: :attr:`Interpreter.call_stack` and :attr:`~Interpreter.current_function` read the C
+functions running from the Python stack (free until asked); ``on_call(name, args)`` is called at
+the entry of every program function (settable at any time).
 
 Bounds: ``Limits.steps`` counts statements (added per straight-line block, checked at every
 function entry, loop iteration and ``goto``), per outermost call; ``Limits.depth`` the C call
