@@ -52,8 +52,11 @@ def decode_bytes(data: bytes, charset: str | None, what: str) -> tuple[str, tupl
 
 def _decode_word(charset: str, encoding: str, text: str) -> tuple[str, tuple[str, ...]]:
     if encoding in "qQ":
-        raw = re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
-                     text.replace("_", " ").encode("ascii", "surrogateescape"))
+        try:
+            data = text.replace("_", " ").encode("ascii", "surrogateescape")
+        except UnicodeEncodeError:  # not ASCII: not a valid encoded word, decoded anyway
+            data = text.replace("_", " ").encode("utf-8", "replace")
+        raw = re.sub(rb"=([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)
     else:
         try:
             raw = base64.b64decode(text + "=" * (-len(text) % 4))

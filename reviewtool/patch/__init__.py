@@ -63,6 +63,10 @@ class FilePatch:
     hunks: tuple[Hunk, ...]
     diff_line: int  # line of the '--- ' header
     is_binary: bool = False
+    # A lone "@@ -0,0" hunk under a header that does not say the file is new (no /dev/null,
+    # no git "new file mode", no 1970 timestamp): the file is created if the tree lacks it,
+    # else the lines are inserted at its top, as GNU patch does (diff -U0 writes such hunks)
+    may_be_new: bool = False
 
     @property
     def path(self) -> str:
@@ -113,6 +117,16 @@ def _clean(raw: str | None, other: str | None, diff_line: int) -> str | None:
                         path=stripped, line=diff_line, text=raw) from None
 
 
+def _header_says(pfile, raw: str, git_line: str, timestamp: str | None) -> bool:
+    """The file header marks the side as absent: /dev/null, git's mode line, or the epoch
+    timestamp ``diff -N`` and old quilt write."""
+    if raw.strip().split("\t")[0] == DEV_NULL:
+        return True
+    if any(str(line).startswith(git_line) for line in pfile.patch_info or ()):
+        return True
+    return bool(timestamp) and timestamp.strip().startswith(("1970-01-01", "1969-12-31"))
+
+
 def parse_diff(text: str, source: str = "<diff>") -> Patch:
     """Parse unified diff ``text`` (git, quilt or plain ``diff -u`` style) into a :class:`Patch`.
 
@@ -143,9 +157,15 @@ def parse_diff(text: str, source: str = "<diff>") -> Patch:
         tgt_strip = None if tgt_raw == DEV_NULL else _strip(tgt_raw, src_raw)
         source_path = _clean(src_raw if src_strip is not None else None, tgt_strip, first)
         target_path = _clean(tgt_raw if tgt_strip is not None else None, src_strip, first)
-        if pfile.is_added_file:
+        # unidiff takes a lone "@@ -0,0" ("+0,0") hunk for a new (deleted) file; only the
+        # header can say so: otherwise it inserts at the top (empties the file)
+        added = pfile.is_added_file and _header_says(pfile, src_raw, "new file mode",
+                                                     pfile.source_timestamp)
+        removed = pfile.is_removed_file and _header_says(pfile, tgt_raw, "deleted file mode",
+                                                         pfile.target_timestamp)
+        if added:
             source_path = None
-        if pfile.is_removed_file:
+        if removed:
             target_path = None
         hunks = []
         for index, uhunk in enumerate(pfile):
@@ -163,7 +183,8 @@ def parse_diff(text: str, source: str = "<diff>") -> Patch:
                               diff_line=header_line))
         files.append(FilePatch(source_path=source_path, target_path=target_path,
                                hunks=tuple(hunks), diff_line=max(first, 1),
-                               is_binary=bool(getattr(pfile, "is_binary_file", False))))
+                               is_binary=bool(getattr(pfile, "is_binary_file", False)),
+                               may_be_new=pfile.is_added_file and not added))
     if not files:
         raise DiffError("no diff found", path=source)
     return Patch(files=tuple(files))

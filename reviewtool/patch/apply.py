@@ -110,7 +110,7 @@ def apply_file(fpatch: FilePatch, before: str | None) -> FileResult:
         reason = "binary diff: not applied"
         return FileResult(fpatch, before, before,
                           tuple(HunkResult(h, False, reason=reason) for h in fpatch.hunks))
-    if before is None and not fpatch.is_new:
+    if before is None and not fpatch.is_new and not fpatch.may_be_new:
         reason = f"{fpatch.source_path} is not in the tree"
         return FileResult(fpatch, None, None,
                           tuple(HunkResult(h, False, reason=reason) for h in fpatch.hunks))
