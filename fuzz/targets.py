@@ -131,7 +131,39 @@ def check_mail(data: bytes) -> None:
             twice(parse_diff, mail.diff, mail.source)
 
 
-mail_bytes = st.one_of(st.binary(max_size=3000), mutated(CORPUS_MAILS, MAIL_TOKENS))
+PART_HEADERS = [
+    "Content-Type: text/plain; charset=utf-8", "Content-Type: text/plain; charset=x-bad",
+    "Content-Type: text/x-patch; name=a.patch", "Content-Type: text/html",
+    "Content-Type: application/octet-stream", 'Content-Type: multipart/mixed; boundary="in"',
+    "Content-Type: message/rfc822", "Content-Type: text/plain; format=flowed; delsp=yes",
+    "Content-Transfer-Encoding: base64", "Content-Transfer-Encoding: quoted-printable",
+    "Content-Transfer-Encoding: 8bit", "Content-Transfer-Encoding: x-uuencode",
+    "Content-Disposition: attachment; filename=x.diff", "Content-Disposition: inline",
+    "Content-Type: text/plain; charset*=utf-8''%FF", "Content-Type:", "Content-Type: ;;;",
+]
+PART_BODIES = [
+    "--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n", "LS0tIGEveC5jCisrKyBiL3guYwo=", "===",
+    "a=3D=\nb=FF", "\u00e9t\u00e9 \n", "--in\nContent-Type: text/plain\n\nx\n--in--\n",
+    "From: a@b\nSubject: inner\n\nbody\n", "\\ No newline at end of file\n", "-- \nsig\n",
+    "x" * 200, "begin 644 x\n`\nend\n", "",
+]
+
+
+@st.composite
+def mime_mail(draw) -> bytes:
+    """A mail assembled from MIME parts with random headers, encodings and bodies."""
+    head = ["From: " + draw(st.sampled_from(["a@b", "=?utf-8?b?w6k=?= <a@b>", "<>", ""])),
+            "Subject: " + draw(header_text).replace("\n", " "),
+            "MIME-Version: 1.0", 'Content-Type: multipart/mixed; boundary="b"']
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        headers = draw(st.lists(st.sampled_from(PART_HEADERS), max_size=3))
+        parts.append("\n".join(headers) + "\n\n" + draw(st.sampled_from(PART_BODIES)))
+    body = "".join(f"--b\n{part}\n" for part in parts) + draw(st.sampled_from(["--b--\n", ""]))
+    return ("\n".join(head) + "\n\n" + body).encode("utf-8", "replace")
+
+
+mail_bytes = st.one_of(st.binary(max_size=3000), mutated(CORPUS_MAILS, MAIL_TOKENS), mime_mail())
 
 
 def check_headers(text: str) -> None:
