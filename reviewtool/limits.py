@@ -42,6 +42,11 @@ bound                      value        enforced in                     what hap
 ``MACRO_IF_MAX_TOKENS``    10,000       ``variants.preprocess`` (an     the line is taken as false with
                                         ``#if``/``#include`` line's     a one-line error in the unit
                                         expansion)
+``KCONFIG_MAX_CALLS``      50,000       ``variants.kconfig`` (``$(...)``  ``KconfigError``: the review goes
+                                        expansions in one tree's        on without Kconfig constraints,
+                                        Kconfig)                        with a note
+``KCONFIG_MAX_CHARS``      1,000,000    ``variants.kconfig`` (one       the same
+                                        ``$(...)``'s expansion)
 ``MAX_RANGE``              5,000        ``tree.git`` (commits in a      ``TreeError``: exit 2
                                         revision range)
 ``MAX_FUZZ``               2            ``patch.apply``                 context lines a hunk may drop,
@@ -87,6 +92,8 @@ MAX_INCLUDE_DEPTH = 200  # variants.preprocess.MAX_INCLUDE_DEPTH
 MACRO_MAX_DEPTH = 64  # variants.expand.expand(max_depth=...)
 MACRO_MAX_TOKENS = 200_000  # variants.expand.expand(max_tokens=...)
 MACRO_IF_MAX_TOKENS = 10_000  # variants.preprocess.MACRO_IF_MAX_TOKENS
+KCONFIG_MAX_CALLS = 50_000  # variants.kconfig.KCONFIG_MAX_CALLS
+KCONFIG_MAX_CHARS = 1_000_000  # variants.kconfig.KCONFIG_MAX_CHARS
 MAX_RANGE = 5_000  # tree.git.MAX_RANGE
 MAX_FUZZ = 2  # patch.apply.MAX_FUZZ
 MAX_PARSE_SECONDS = 10.0  # model.parse: one tree-sitter parse
@@ -95,8 +102,8 @@ REFIRE = 0.25
 
 __all__ = ["MAX_INPUT_BYTES", "MAX_MESSAGES", "MAX_LINE_CHARS", "MAX_MIME_DEPTH", "MAX_HUNKS",
            "MAX_IF_DEPTH", "MAX_INCLUDE_DEPTH", "MACRO_MAX_DEPTH", "MACRO_MAX_TOKENS",
-           "MACRO_IF_MAX_TOKENS", "MAX_RANGE", "MAX_FUZZ", "MAX_PARSE_SECONDS",
-           "DEFAULT_TIMEOUT", "time_limit"]
+           "MACRO_IF_MAX_TOKENS", "KCONFIG_MAX_CALLS", "KCONFIG_MAX_CHARS", "MAX_RANGE",
+           "MAX_FUZZ", "MAX_PARSE_SECONDS", "DEFAULT_TIMEOUT", "time_limit"]
 
 
 def _can_alarm() -> bool:

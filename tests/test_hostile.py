@@ -69,6 +69,10 @@ CASES = [
 ]
 
 
+# the seed patch with its mail damaged: a whole review (timed by the benchmarks, not here)
+FULL_REVIEWS = {"unknown-charset.mbox", "crlf-mixed.mbox"}
+
+
 def test_every_corpus_file_has_a_case():
     named = {case[0] for case in CASES}
     files = {p.name for p in HOSTILE.iterdir() if p.is_file()}
@@ -79,7 +83,8 @@ def test_every_corpus_file_has_a_case():
 def test_hostile_input_end_to_end(name, args, status, expected):
     code, out, err, elapsed = cli("--format", "json", *args, HOSTILE / name)
     assert code == status, err
-    assert elapsed < WALL, f"{name} took {elapsed:.1f} s"
+    if name not in FULL_REVIEWS:
+        assert elapsed < WALL, f"{name} took {elapsed:.1f} s"
     if status == 2:
         assert out == "" and err.startswith("reviewtool: ") and expected in err, err
     else:
@@ -200,3 +205,18 @@ def test_kconfig_shell_is_never_run(tmp_path):
     code, out, err, _ = cli("--format", "json", "--tree", tree, diff)
     assert code in (0, 1), err
     assert not marker.exists()
+
+
+def test_kconfig_bomb_in_the_tree_is_a_note(tmp_path):
+    tree = tmp_path / "tree"
+    shutil.copytree(HOSTILE / "unbalanced-if.tree", tree)
+    (tree / "arch/i386/mm/x.c").write_text("int a;\nvoid f(void)\n{\n}\n")
+    lines = ["A0 = xxxxxxxx"] + [f"A{i} = $(A{i - 1})$(A{i - 1})" for i in range(1, 64)]
+    (tree / "arch/i386/Kconfig").write_text("\n".join(lines) + '\nconfig X86_PAE\n'
+                                            '\tbool "$(A63)"\n')
+    diff = tmp_path / "x.diff"
+    diff.write_text("--- a/arch/i386/mm/x.c\n+++ b/arch/i386/mm/x.c\n@@ -3,2 +3,3 @@\n {\n"
+                    "+\tg();\n }\n")
+    code, out, err, elapsed = cli("--format", "json", "--tree", tree, diff)
+    assert code == 0 and elapsed < WALL
+    assert "Kconfig not used" in out and "macro bomb" in out

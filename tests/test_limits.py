@@ -28,12 +28,15 @@ def one_line(err: ReviewtoolError) -> str:
 def test_the_constants_are_the_ones_enforced():
     from reviewtool.patch.apply import MAX_FUZZ
     from reviewtool.tree.git import MAX_RANGE
+    from reviewtool.variants.kconfig import KCONFIG_MAX_CALLS, KCONFIG_MAX_CHARS
     from reviewtool.variants.preprocess import MACRO_IF_MAX_TOKENS, MAX_INCLUDE_DEPTH
 
     assert limits.MAX_IF_DEPTH == MAX_DEPTH == MAX_IF_DEPTH
     assert limits.MAX_INCLUDE_DEPTH == MAX_INCLUDE_DEPTH
     assert limits.MACRO_IF_MAX_TOKENS == MACRO_IF_MAX_TOKENS
     assert limits.MAX_RANGE == MAX_RANGE and limits.MAX_FUZZ == MAX_FUZZ
+    assert (limits.KCONFIG_MAX_CALLS, limits.KCONFIG_MAX_CHARS) == (KCONFIG_MAX_CALLS,
+                                                                     KCONFIG_MAX_CHARS)
     assert expand.__defaults__ == (limits.MACRO_MAX_DEPTH, limits.MACRO_MAX_TOKENS)
     for name in limits.__all__:
         assert name in limits.__doc__ or name == "time_limit"
@@ -138,6 +141,18 @@ def test_macro_bomb_in_an_if_line_is_taken_as_false_quickly():
     assert time.monotonic() - started < 0.5
     assert any("macro bomb" in e for e in unit.errors)
     assert "int after;" in unit.files[0].text and "int bomb;" not in unit.files[0].text
+
+
+@pytest.mark.parametrize("op", [":=", "="])
+def test_kconfig_macro_bomb(op):
+    from reviewtool.errors import KconfigError
+    from reviewtool.variants.kconfig import kconfig_from_text
+
+    lines = [f"A0 {op} xxxxxxxx"] + [f"A{i} {op} $(A{i - 1})$(A{i - 1})" for i in range(1, 40)]
+    started = time.monotonic()
+    with pytest.raises(KconfigError, match="a macro bomb"):
+        kconfig_from_text("\n".join(lines) + '\nconfig X86_PAE\n\tbool "$(A39)"\n')
+    assert time.monotonic() - started < 2
 
 
 def test_tree_sitter_parse_is_bounded(monkeypatch):
