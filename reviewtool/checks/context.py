@@ -192,27 +192,38 @@ def probe_models(trees: Sequence[Tree], tus: Sequence[str], arch: str,
     return symbols, models
 
 
-def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
-                     build: Mapping[str, tuple[str, ...]]) -> set[str]:
-    """The symbols that can matter to the names the patch touches: those of the conditionals
-    around (1) the changed lines and the definitions containing them, (2) every #define of a
-    macro those definitions use (transitively), (3) the #include lines through which the files
-    holding (1) and (2) are reached, and (4) the Makefile rules of the units."""
-    files = _Files()
-    relevant: set[str] = set()
-    for needed in build.values():
-        relevant |= set(needed)
+MAX_MACRO_DEPTH = 3  # macro bodies followed from a touched definition
+MAX_VARIED = 8  # symbols whose assignments are enumerated; the rest keep one value
 
-    def conds(tree, path, lines) -> None:
+
+def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
+                     build: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """The symbols that can matter to the names the patch touches, each with its tier (lower
+    is closer to the change): those of the conditionals around (0) the changed lines, the
+    definitions containing them and the Makefile rules of the units, and (1..) every
+    ``#define`` of a macro those definitions use, following macro bodies up to
+    ``MAX_MACRO_DEPTH`` levels, with the ``#include`` lines through which those files are
+    reached."""
+    files = _Files()
+    relevant: dict[str, int] = {}
+
+    def note(symbols, tier: int) -> None:
+        for symbol in symbols:
+            relevant[symbol] = min(tier, relevant.get(symbol, tier))
+
+    for needed in build.values():
+        note(needed, 0)
+
+    def conds(tree, path, lines, tier: int) -> None:
         info = files.scan(tree, path)
         if info is None:
             return
         for line in lines:
             if 0 < line <= len(info.conditions):
-                relevant.update(config_symbols(info.conditions[line - 1]))
+                note(config_symbols(info.conditions[line - 1]), tier)
 
-    wanted_files: set[tuple[int, str]] = set()
     for tree, model in models:
+        wanted_files: dict[str, int] = {}
         # every #define site per macro name, across the files this probe read
         sites: dict[str, list[tuple[str, int, str]]] = {}
         for unit in model.units:
@@ -222,27 +233,27 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
                     if directive.kind == "define" and directive.name:
                         sites.setdefault(directive.name, []).append(
                             (variant.path, directive.line, directive.body or ""))
-        todo: list[str] = []
+        todo: list[tuple[str, int]] = []
         for (tree_id, path), lines in changed.items():
             if tree_id != id(tree):
                 continue
-            conds(tree, path, lines)
-            wanted_files.add((id(tree), path))
+            conds(tree, path, lines, 0)
+            wanted_files[path] = 0
             for definition in model.by_file.get(path, ()):
                 if any(definition.line <= n <= definition.end_line for n in lines):
-                    conds(tree, path, range(definition.line, definition.end_line + 1))
-                    todo += _WORDS.findall(definition.text)
-            todo += [w for n in lines for w in _WORDS.findall(_line(tree, path, n))]
+                    conds(tree, path, range(definition.line, definition.end_line + 1), 0)
+                    todo += [(w, 1) for w in _WORDS.findall(definition.text)]
+            todo += [(w, 1) for n in lines for w in _WORDS.findall(_line(tree, path, n))]
         seen: set[str] = set()
         while todo:
-            name = todo.pop()
-            if name in seen or name not in sites:
+            name, depth = todo.pop(0)
+            if name in seen or name not in sites or depth > MAX_MACRO_DEPTH:
                 continue
             seen.add(name)
             for path, line, body in sites[name]:
-                conds(tree, path, [line])
-                wanted_files.add((id(tree), path))
-                todo += _WORDS.findall(body)
+                conds(tree, path, [line], depth)
+                wanted_files[path] = min(depth, wanted_files.get(path, depth))
+                todo += [(w, depth + 1) for w in _WORDS.findall(body)]
         # include chains up to the units' roots
         includers: dict[str, list[tuple[str, int]]] = {}
         for unit in model.units:
@@ -252,17 +263,26 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
                     if directive.kind == "include" and directive.name:
                         base = directive.name.strip("<>\"").rsplit("/", 1)[-1]
                         includers.setdefault(base, []).append((variant.path, directive.line))
-        frontier = [p for t, p in wanted_files if t == id(tree)]
+        frontier = sorted(wanted_files.items(), key=lambda item: item[1])
         visited: set[str] = set()
         while frontier:
-            path = frontier.pop()
+            path, tier = frontier.pop(0)
             if path in visited:
                 continue
             visited.add(path)
             for includer, line in includers.get(path.rsplit("/", 1)[-1], ()):
-                conds(tree, includer, [line])
-                frontier.append(includer)
+                conds(tree, includer, [line], tier)
+                frontier.append((includer, tier))
     return relevant
+
+
+def choose_varied(relevant: Mapping[str, int], scope: Sequence[str],
+                  limit: int = MAX_VARIED) -> tuple[list[str], list[str]]:
+    """The symbols to enumerate (the scope first, then by tier and name) and those left at
+    one value because there are too many to enumerate."""
+    ordered = [s for s in scope] + sorted((s for s in relevant if s not in scope),
+                                          key=lambda s: (relevant[s], s))
+    return ordered[:max(limit, len(scope))], ordered[max(limit, len(scope)):]
 
 
 _WORDS = re.compile(r"[A-Za-z_]\w*")
@@ -467,14 +487,20 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
             changed[(id(base), result.patch.source_path)] = set(result.removed)
         if result.patch.target_path and result.added:
             changed[(id(after), result.patch.target_path)] = set(result.added)
-    relevant = (relevant_symbols(probes, changed, build) & involved) | set(scope)
-    configs, coverage = enumerate_configs(sorted(relevant), kconfig, limit=limit)
+    tiers = {s: t for s, t in relevant_symbols(probes, changed, build).items()
+             if s in involved}
+    varied, fixed = choose_varied(tiers, scope)
+    constraints = kconfig.restricted(varied) if kconfig is not None else None
+    configs, coverage = enumerate_configs(sorted(varied), constraints, limit=limit)
+    relevant = set(tiers) | set(scope)
     names_used = {w for _, m in probes for u in m.units for d in u.definitions
                   for w in _WORDS.findall(d.body or "") if w.startswith("CONFIG_")}
     configs, defaults = with_int_defaults(configs, kconfig, names_used)
     coverage = dict(coverage)
     coverage["involved"] = sorted(involved)
     coverage["relevant"] = sorted(relevant)
+    if fixed:
+        coverage["not_varied"] = fixed  # more relevant symbols than can be enumerated
     if defaults:
         coverage["defaults"] = defaults
     touched = touched_names_for(results, base, after)

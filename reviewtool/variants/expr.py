@@ -556,6 +556,27 @@ def _or3(a: int | None, b: int | None) -> int | None:
     return 0
 
 
+def _unsigned_type(e: Expr, look: Lookup) -> bool:
+    """Whether ``e`` has an unsigned type, decided without evaluating it (C's usual
+    arithmetic conversions; a macro's value is unsigned when too large for intmax_t)."""
+    if isinstance(e, Num):
+        return e.unsigned
+    if isinstance(e, Ident):
+        r = look(e.name)
+        return isinstance(r, int) and r > _SMAX
+    if isinstance(e, Unary):
+        return e.op != "!" and _unsigned_type(e.operand, look)
+    if isinstance(e, Binary):
+        if e.op in ("<", "<=", ">", ">=", "==", "!=", "&&", "||"):
+            return False
+        if e.op in ("<<", ">>"):
+            return _unsigned_type(e.left, look)
+        return _unsigned_type(e.left, look) or _unsigned_type(e.right, look)
+    if isinstance(e, Cond):
+        return _unsigned_type(e.then, look) or _unsigned_type(e.other, look)
+    return False
+
+
 def _ev(e: Expr, look: Lookup) -> tuple[int, bool] | None:
     if isinstance(e, Num):
         return e.value, e.unsigned
@@ -649,12 +670,21 @@ def _ev(e: Expr, look: Lookup) -> tuple[int, bool] | None:
             return _as(~v, u), u
         return v, u
     if isinstance(e, Cond):
+        # C: the result has the common type of both branches, so an unsigned branch makes
+        # the whole ?: unsigned even when the other one is chosen ("-1 > (1 ? 0 : 0u)" is 1)
+        unsigned = _unsigned_type(e.then, look) or _unsigned_type(e.other, look)
         test = _ev(e.test, look)
         if test is None:
             a = _ev(e.then, look)
             b = _ev(e.other, look)
-            return a if a is not None and b is not None and a[0] == b[0] else None
-        return _ev(e.then if test[0] else e.other, look)
+            if a is None or b is None or _as(a[0], unsigned) != _as(b[0], unsigned):
+                return None
+            chosen = a
+        else:
+            chosen = _ev(e.then if test[0] else e.other, look)
+            if chosen is None:
+                return None
+        return (_as(chosen[0] & _MASK, True), True) if unsigned else chosen
     if isinstance(e, Call):
         if e.name in KCONFIG_CALLS:
             r = _kconfig_call(e, look)
