@@ -69,6 +69,8 @@ def test_if_expressions(text):
 @example("(-1 < 0u)")
 @example("(1 << 64)")
 @example("(-9223372036854775807 - 1) / -1")
+@example("-1 > (1 ? 0 : 0u)")  # once 0: ?: has the common type of both branches (fuzz run)
+@example("(1 ? -1 : 0u) / 2 > 0")
 def test_if_evaluation_against_cpp(text):
     T.check_expr_against_cpp(text)
 

@@ -210,3 +210,13 @@ def test_to_c_round_trips():
 
 def test_num_equality_ignores_spelling():
     assert parse_expr("0x10") == Num(16)
+
+
+def test_conditional_has_the_common_type_of_its_branches():
+    """C: an unsigned branch makes the whole ?: unsigned, even the other branch's value
+    (found by the fuzz run against cpp)."""
+    undefined = lambda name: UNDEFINED  # noqa: E731
+    assert evaluate(parse_expr("-1 > (1 ? 0 : 0u)"), undefined) == 1
+    assert evaluate(parse_expr("(1 ? -1 : 0u)"), undefined) == (1 << 64) - 1
+    assert evaluate(parse_expr("(1 ? -1 : 0)"), undefined) == -1
+    assert evaluate(parse_expr("-1 > (X ? 1 : 1u)"), lambda name: None) == 1
