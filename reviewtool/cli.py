@@ -212,7 +212,7 @@ def _infer_arch(paths: Sequence[str], default: str = "i386") -> str:
 def cmd_check(args: argparse.Namespace) -> int:
     from .checks import run_checks
     from .checks.context import AgainstPatch, build_context
-    from .mail import order_series, read_inputs
+    from .mail import order_series
     from .patch import parse_diff
     from .errors import TimeLimitError
     from .limits import DEFAULT_TIMEOUT, time_limit

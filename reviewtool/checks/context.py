@@ -16,7 +16,6 @@ from typing import Mapping, Sequence
 
 from ..mail import Mail
 from ..model.compare import VariantTable, analyse
-from ..model.functions import definitions
 from ..model.unit import ConfigModel
 from ..patch import Patch
 from ..patch.apply import FileResult, HunkResult, apply_file
@@ -24,7 +23,6 @@ from ..tree import OverlayTree, Tree
 from ..variants.classes import enumerate_configs
 from ..variants.conditions import scan
 from ..variants.kconfig import KconfigModel
-from ..variants.preprocess import preprocess
 from ..variants.config import Configuration
 from ..variants.expr import config_symbols
 from ..variants.kbuild import build_symbols

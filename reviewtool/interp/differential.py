@@ -114,39 +114,13 @@ def _first_difference(before, after) -> str | None:
     if locks:
         return locks
     for index, (b, a) in enumerate(zip(before, after)):
-        if b == a:
-            continue
-        if (b.kind, b.what, b.detail) == (a.kind, a.what, a.detail):
-            lost = sorted(set(b.locks) - set(a.locks))
-            gained = sorted(set(a.locks) - set(b.locks))
-            what = f"{b.what}({b.detail})" if b.detail else b.what
-            if lost:
-                return f"{what} now runs outside {', '.join(lost)} (before, it ran under it)"
-            return f"{what} now runs under {', '.join(gained)} (before, it did not)"
-        moved = _moved(b, after) if b not in after[:index + 1] else None
-        if moved:
-            return moved
-        return f"event {index + 1} differs: before, {_describe(b)}; after, {_describe(a)}"
+        if b != a:
+            return f"event {index + 1} differs: before, {_describe(b)}; after, {_describe(a)}"
     if len(before) != len(after):
         shorter, longer, side = (before, after, "after") if len(before) < len(after) else \
             (after, before, "before")
         extra = longer[len(shorter)]
         return f"only {side}: {_describe(extra)} (event {len(shorter) + 1})"
-    return None
-
-
-def _moved(event, other) -> str | None:
-    for candidate in other:
-        if (candidate.kind, candidate.what, candidate.detail) == (event.kind, event.what,
-                                                                  event.detail):
-            if set(candidate.locks) != set(event.locks):
-                what = f"{event.what}({event.detail})" if event.detail else event.what
-                lost = sorted(set(event.locks) - set(candidate.locks))
-                if lost:
-                    return (f"{what} now runs outside {', '.join(lost)} "
-                            f"(before, it ran under it)")
-                gained = sorted(set(candidate.locks) - set(event.locks))
-                return f"{what} now runs under {', '.join(gained)} (before, it did not)"
     return None
 
 

@@ -154,7 +154,6 @@ class _Printer:
             left_node = node.child_by_field_name("left")
             right_node = node.child_by_field_name("right")
             left = self.const(left_node)
-            right = self.const(right_node)
             if op == "&&" and left not in (None, 0):
                 return f"!!({self.expr(right_node)})"
             if op == "||" and left == 0:
