@@ -16,7 +16,22 @@ import unidiff
 
 from ..errors import DiffError, TreeError
 from ..limits import MAX_HUNKS, MAX_LINE_CHARS
-from ..tree import normalize_path
+
+def normalize_path(path: str) -> str:
+    """Return ``path`` as a clean relative POSIX path or raise :class:`TreeError`.
+
+    Paths name files of a tree; this lives with the diff reader because that is where
+    untrusted paths first come in (``../``, absolute, ``.git/``)."""
+    raw = path.replace("\\", "/")
+    if raw.startswith("/"):
+        raise TreeError("absolute path outside the tree", path=path)
+    parts = [p for p in raw.split("/") if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        raise TreeError("path escapes the tree", path=path)
+    if any(p.lower() == ".git" for p in parts):  # as git apply: no .git component anywhere
+        raise TreeError("path inside .git", path=path)
+    return "/".join(parts)
+
 
 DEV_NULL = "/dev/null"
 

@@ -13,20 +13,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from ..errors import TreeError
+from ..patch import normalize_path  # noqa: F401  (re-exported: trees use it too)
 from ..resources import corpus_dir
-
-
-def normalize_path(path: str) -> str:
-    """Return ``path`` as a clean relative POSIX path or raise :class:`TreeError`."""
-    raw = path.replace("\\", "/")
-    if raw.startswith("/"):
-        raise TreeError("absolute path outside the tree", path=path)
-    parts = [p for p in raw.split("/") if p not in ("", ".")]
-    if not parts or any(p == ".." for p in parts):
-        raise TreeError("path escapes the tree", path=path)
-    if any(p.lower() == ".git" for p in parts):  # as git apply: no .git component anywhere
-        raise TreeError("path inside .git", path=path)
-    return "/".join(parts)
 
 
 class Tree:
