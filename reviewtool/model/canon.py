@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from ..errors import ModelError
 from .parse import node_text, parse
 
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
@@ -419,6 +420,16 @@ _GOTO = re.compile(r"\bgoto\s+([A-Za-z_]\w*)")
 
 
 def canonical_body(body_text: str, returns_void: bool = True) -> Canon:
+    """:func:`_canonical_body`; C nested too deeply for the recursive printer (hostile
+    input: thousands of ``!`` or ``(``) raises :class:`~reviewtool.errors.ModelError`."""
+    try:
+        return _canonical_body(body_text, returns_void)
+    except RecursionError:
+        raise ModelError("C nested too deeply to model (deeper than the recursion "
+                         "limit)") from None
+
+
+def _canonical_body(body_text: str, returns_void: bool = True) -> Canon:
     """Canonical form of a (macro-expanded) compound statement ``{ ... }``.
 
     Folding changes what is live, so the body is printed again until nothing moves: labels

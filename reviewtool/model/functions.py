@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..errors import ModelError
 from .parse import matches, node_text, parse
 
 PARAVIRT_OBJECTS = ("paravirt_ops", "pv_ops", "pv_mmu_ops", "pv_cpu_ops", "pv_irq_ops")
@@ -77,7 +78,16 @@ def _calls(node) -> tuple[tuple[str, ...], tuple[str, ...]]:
 @lru_cache(maxsize=1024)
 def definitions(path: str, text: str) -> tuple[Definition, ...]:
     """Functions and file-scope variables defined in ``text`` (a projected variant of ``path``).
-    Cached: a header usually projects to the same text in many configurations."""
+    Cached: a header usually projects to the same text in many configurations. C nested too
+    deeply to walk raises :class:`~reviewtool.errors.ModelError`."""
+    try:
+        return _definitions(path, text)
+    except RecursionError:
+        raise ModelError("C nested too deeply to model (deeper than the recursion limit)",
+                         path=path) from None
+
+
+def _definitions(path: str, text: str) -> tuple[Definition, ...]:
     root = parse(text).root_node
     found: list[Definition] = []
     for _, caps in matches("functions", root):

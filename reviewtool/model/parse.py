@@ -118,7 +118,11 @@ def parse(text: str) -> Tree:
         return time.monotonic() - started > MAX_PARSE_SECONDS
 
     try:
-        return _PARSER.parse(read, progress_callback=progress)
+        tree = _PARSER.parse(read, progress_callback=progress)
+        # A tree parsed through callbacks reads node text back through them, and crashes
+        # the interpreter if that fails (a RecursionError deep in a model walk): reparse
+        # from the bytes, reusing the whole tree (about a third of the first parse)
+        return _PARSER.parse(data, old_tree=tree)
     except ValueError:
         _PARSER.reset()
         raise ModelError(f"tree-sitter did not finish parsing within {MAX_PARSE_SECONDS:g} s "
