@@ -104,12 +104,16 @@ def test_macro_expansion(table, text):
 @given(T.c_text)
 @example("int x;\n" + "/* " * 3000)  # once super-linear in tree-sitter-c
 @example("int x;\n" + "__attribute__((" * 3000)
+@example("int f(int a)\n{\n\treturn " + "!" * 3000 + "a;\n}\n")  # once a segfault
+@example("void f(void)\n{\n" + "{" * 2000 + "}" * 2000 + "\n}\n")
 def test_model(text):
     T.check_model(text)
 
 
 @budget(80)
 @given(T.body_soup)
+@example("{ x = " + "!" * 600 + "a; }")  # once a segfault, then a RecursionError
+@example("{" + "(" * 3000 + "a" + ")" * 3000 + ";}")
 def test_canonical_body(text):
     T.check_canon_soup(text)
 

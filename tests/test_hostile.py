@@ -66,6 +66,11 @@ CASES = [
     ("comment-storm.diff", (), 0, "arch/i386/mm/evil.c"),
     ("attribute-storm.diff", (), 0, "arch/i386/mm/evil.c"),
     ("if-storm.diff", (), 0, "arch/i386/mm/evil.c"),
+    # C nested thousands deep: once a RecursionError traceback (and, with tree-sitter trees
+    # parsed through callbacks, a segmentation fault)
+    ("deep-expression.diff", (), 0, "C nested too deeply to model"),
+    ("deep-parentheses.diff", (), 0, "C nested too deeply to model"),
+    ("deep-blocks.diff", (), 0, "C nested too deeply to model"),
 ]
 
 
