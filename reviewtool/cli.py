@@ -4,7 +4,8 @@
 ``reviewtool model PATH``      what the model knows of one file, per configuration.
 
 Exit status: 0 when no finding reaches ``--fail-on``, 1 when one does, 2 for a usage error or
-input that cannot be read as mail or diff at all (one line on stderr, nothing written).
+input that cannot be read as mail or diff at all (one line on stderr, nothing written), 3 for
+an internal error of reviewtool itself (one line; ``REVIEWTOOL_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -19,7 +21,7 @@ from . import __version__
 from .errors import ReviewtoolError, UsageError
 from .findings import Finding, reaches, sort_findings
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -562,6 +564,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as err:  # a bug of reviewtool's own: one line, the traceback on request
+        if os.environ.get("REVIEWTOOL_DEBUG"):
+            raise
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        print(f"reviewtool: internal error: {type(err).__name__}: {err} "
+              f"({Path(where.filename).name}:{where.lineno}; REVIEWTOOL_DEBUG=1 shows the "
+              f"traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -116,3 +116,14 @@ def test_standard_input_is_read_with_dash():
                            "-"], input=SEED.read_bytes(), capture_output=True, cwd=ROOT)
     assert proc.returncode == 1, proc.stderr
     assert b'"[patch 07/20] Allow paravirt backend' in proc.stdout
+
+
+def test_internal_error_is_one_line_with_exit_3(monkeypatch):
+    import reviewtool.checks.context as context
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(context, "build_context", broken)
+    status, out, err = run_cli("check", SEED)
+    assert status == 3 and err.count("\n") == 1 and "simulated bug" in err
