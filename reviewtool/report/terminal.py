@@ -21,8 +21,9 @@ CELL = {
     "changed": ("~", "bold red"), "uncertain": ("?", "yellow"), "helper": ("h", "cyan"),
 }
 LEGEND = ("= same  ≡ compiled differently, same behaviour  → renamed body  h new static helper  "
-          "+ newly built  "
-          "- no longer built  ~ behaves differently  ? undecided  · absent")
+          "+ newly built  - no longer built  ~ reads differently  ? undecided  · absent; "
+          "run on the model: ✗ differs  ✓ no difference found  ∅ not executable")
+EXECUTED = {"differs": "✗", "no-difference-found": "✓", "not-executable": "∅"}
 
 
 def _matrix(matrix: Matrix) -> Table:
@@ -38,6 +39,9 @@ def _matrix(matrix: Matrix) -> Table:
         row = [name]
         for col in range(len(matrix.columns)):
             symbol, style = CELL.get(matrix.verdicts[(name, col)], ("?", ""))
+            execution = matrix.executions.get((name, col))
+            if execution is not None:
+                symbol += EXECUTED.get(execution.verdict, "")
             row.append(Text(symbol, style=style if col in matrix.out_of_scope or
                             style in ("dim", "green") else "magenta"))
         table.add_row(*row)
