@@ -18,8 +18,10 @@ from functools import lru_cache
 _COMMENTS = re.compile(
     r"//[^\n\\]*(?:\\[\s\S][^\n\\]*)*"
     r"|/\*[\s\S]*?(?:\*/|\Z)"  # unterminated: to the end (linear, no rescans)
-    r"|\"[^\"\\\n]*(?:\\[\s\S][^\"\\\n]*)*\""
-    r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*'"
+    # an unterminated literal ends with its line, as GCC lexes it (and in linear time:
+    # failing at every quote of a line full of them was quadratic)
+    r"|\"[^\"\\\n]*(?:\\[\s\S][^\"\\\n]*)*(?:\"|(?=\n)|\\?\Z)"
+    r"|'[^'\\\n]*(?:\\[\s\S][^'\\\n]*)*(?:'|(?=\n)|\\?\Z)"
 )
 
 COMMENTS = _COMMENTS  # comments, strings and character literals, for other stages

@@ -68,11 +68,13 @@ class Token:
                      self.hide if hide is None else hide)
 
 
+# An unterminated string or character literal runs to the end of its line, as GCC lexes it
+# ("missing terminating ' character"), which also keeps tokenizing linear.
 _TOKEN = re.compile(r"""
     (?P<ws>(?:[ \t\r\n\f\v]|\\\n)+)
   | (?P<comment>//[^\n]*|/\*[\s\S]*?(?:\*/|\Z))
-  | (?P<string>(?:u8|[uUL])?"(?:[^"\\\n]|\\.)*")
-  | (?P<char>(?:u8|[uUL])?'(?:[^'\\\n]|\\.)*')
+  | (?P<string>(?:u8|[uUL])?"(?:[^"\\\n]|\\.)*(?:"|\\?(?=\n)|\\?\Z))
+  | (?P<char>(?:u8|[uUL])?'(?:[^'\\\n]|\\.)*(?:'|\\?(?=\n)|\\?\Z))
   | (?P<id>[A-Za-z_$][\w$]*)
   | (?P<number>\.?\d(?:[eEpP][+-]|[\w.])*)
   | (?P<punct>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||\#\#|[-*/%+&^|]=
