@@ -204,3 +204,21 @@ def test_time_limits_nest():
         left, _ = signal.getitimer(signal.ITIMER_REAL)
         assert 4 < left <= 5  # the outer limit is re-armed with what is left of it
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_lexers_are_linear_on_unterminated_literals():
+    """A line full of quotes that never close was quadratic in three lexers (the comment
+    stripper, the #if comment stripper, the C tokenizer): found by the scaling probe. An
+    unterminated literal now ends with its line, as GCC lexes it."""
+    from reviewtool.variants._lex import strip
+    from reviewtool.variants.expand import tokenize
+    from reviewtool.variants.expr import strip_comments
+
+    storm = "/* */ " + "'\"\\" * 33000  # a 100,000-character line
+    started = time.monotonic()
+    strip(storm)
+    strip_comments(storm)
+    tokenize(storm)
+    assert time.monotonic() - started < 1
+    assert [t.text for t in tokenize("X('b, c) d\ny")] == ["X", "(", "'b, c) d", "y"]
+    assert strip("'x /* not a comment\n/* c */ y") == "'x /* not a comment\n  y"
