@@ -100,6 +100,41 @@ def _blank_unterminated_comment(text: str) -> str:
 _PARSER = Parser(LANGUAGE)
 
 
+_INCLUDE_OR_LITERAL = re.compile(
+    r"//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)|\"(?:[^\"\\\n]|\\.)*(?:\"|\\?(?=\n)|\\?\Z)"
+    r"|'(?:[^'\\\n]|\\.)*(?:'|\\?(?=\n)|\\?\Z)|#[ \t]*include")
+_NON_SPACE = re.compile(r"\S")
+
+
+def _blank_midline_includes(text: str) -> str:
+    """Blank the ``#`` of an ``#include`` that does not start its line (outside comments and
+    literals): no directive can sit there, and tree-sitter-c takes quadratic time on a line
+    of ``#include <`` that never closes (hostile input). Linear: each line's start is looked
+    at once."""
+    if "include" not in text or "#" not in text:
+        return text
+    chars = None
+    searched = 0  # newlines are looked for once, from here
+    line_start = 0
+    state = None  # for the current line: None unknown, else whether a # there is mid-line
+    for m in _INCLUDE_OR_LITERAL.finditer(text):
+        if text[m.start()] != "#":
+            continue
+        newline = text.rfind("\n", searched, m.start())
+        if newline >= 0:
+            line_start, state = newline + 1, None
+        searched = m.start()
+        if state is None:
+            state = _NON_SPACE.search(text, line_start, m.start()) is not None
+            if not state:
+                state = True  # a directive starts the line; the next # on it is mid-line
+                continue
+        if chars is None:
+            chars = list(text)
+        chars[m.start()] = " "
+    return "".join(chars) if chars is not None else text
+
+
 @lru_cache(maxsize=512)
 def parse(text: str) -> Tree:
     """Parse C ``text`` (annotations blanked first); cached by text, since variants repeat.
@@ -107,8 +142,8 @@ def parse(text: str) -> Tree:
     Raises :class:`~reviewtool.errors.ModelError` when tree-sitter takes longer than
     :data:`MAX_PARSE_SECONDS` (see :mod:`reviewtool.limits`); parsing goes through Python
     callbacks so that ``check --timeout`` can interrupt it too."""
-    data = _blank_unterminated_comment(blank_annotations(text)).encode("utf-8",
-                                                                      "surrogateescape")
+    data = _blank_midline_includes(_blank_unterminated_comment(blank_annotations(text)))\
+        .encode("utf-8", "surrogateescape")
     started = time.monotonic()
 
     def read(offset: int, point) -> bytes:  # noqa: ARG001 - tree-sitter's signature
