@@ -281,7 +281,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     reports: list[PatchReport] = []
     coverage: dict = {}
     current = tree
+    progress = _progress(args, len(parsed))
     for index, (mail, patch) in enumerate(parsed):
+        progress.advance(mail.subject.raw or mail.source)
         report = PatchReport(index=index, subject=mail.subject.raw, message_id=mail.message_id,
                              author=mail.author, applied=False, scope=(), scope_reason="",
                              files=(), mail=mail)
@@ -336,6 +338,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         diagnostics += crashed
         current = ctx.after  # the series: later patches apply on top of earlier ones
 
+    progress.close()
     result = ReviewResult(
         tree={"kind": tree.kind, "path": tree.path, "revision": tree.revision, "arch": arch},
         patches=reports, findings=sort_findings(findings), coverage=coverage, notes=notes,
@@ -356,6 +359,41 @@ def _override_severity(findings: list[Finding], overrides: dict, checks) -> list
     defaults = {c.id: c.severity for c in checks}
     return [f.with_severity(overrides[f.id]) if f.id in overrides and
             f.severity == defaults.get(f.id) else f for f in findings]
+
+
+class _Progress:
+    """A progress bar on the terminal (stderr) for long series; silent when stderr is not a
+    terminal, with --quiet, for machine formats, and for a handful of patches."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn)
+            self.bar = Progress(TextColumn("reviewing"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), TextColumn("{task.description}"),
+                                transient=True, console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+        self.started = False
+
+    def advance(self, what: str) -> None:
+        if self.bar is not None:
+            if self.started:
+                self.bar.advance(self.task)
+            self.started = True
+            self.bar.update(self.task, description=what[:60])
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _progress(args: argparse.Namespace, total: int) -> _Progress:
+    enabled = (total >= 3 and not args.quiet and args.format in ("terminal", "email")
+               and sys.stderr.isatty() and not os.environ.get("CI"))
+    return _Progress(total, enabled)
 
 
 def _all_executions(ctx, diagnostics: list[str]) -> dict:
