@@ -371,7 +371,7 @@ class _Progress:
             from rich.console import Console
             from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                        TimeElapsedColumn)
-            self.bar = Progress(TextColumn("reviewing"), BarColumn(), MofNCompleteColumn(),
+            self.bar = Progress(TextColumn("checking patches"), BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), TextColumn("{task.description}"),
                                 transient=True, console=Console(stderr=True))
             self.bar.start()
