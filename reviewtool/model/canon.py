@@ -81,6 +81,15 @@ class _Printer:
 
     # -- expressions ---------------------------------------------------------------------
     def const(self, node) -> int | None:
+        """:meth:`_const`, memoised per node: :meth:`expr` asks it at every level of a nested
+        expression, which was quadratic on long chains (hostile input: thousands of ``&&``)."""
+        key = (node.id, id(self.subst))
+        memo = self.__dict__.setdefault("_const_memo", {})
+        if key not in memo:
+            memo[key] = self._const(node)
+        return memo[key]
+
+    def _const(self, node) -> int | None:
         kind = node.type
         if kind == "identifier" and node_text(node) in self.subst:
             return self.const(self.subst[node_text(node)])
@@ -357,14 +366,30 @@ def _single_assignment_locals(body, live_writes: set[str] | None) -> dict[str, o
     stack = [] if live_writes is not None else list(body.named_children)
     if live_writes is not None:
         written = set(live_writes)
+    covered: set[int] = set()  # nodes whose identifiers are in `written` already
+
+    def names(top) -> set[str]:
+        """_identifiers(top), skipping what an enclosing write already counted: nested
+        ``& & & x`` or ``x++ ++ ++`` were walked once per level (quadratic, hostile input)."""
+        out, todo = set(), [top]
+        while todo:
+            current = todo.pop()
+            if current.id in covered:
+                continue
+            covered.add(current.id)
+            if current.type == "identifier":
+                out.add(node_text(current))
+            todo.extend(current.named_children)
+        return out
+
     while stack:
         node = stack.pop()
         if node.type in _WRITES:
             target = node.child_by_field_name("left") or node.child_by_field_name("argument")
             if target is not None:
-                written.update(_identifiers(target))
+                written.update(names(target))
         elif node.type == "pointer_expression" and node_text(node).startswith("&"):
-            written.update(_identifiers(node))
+            written.update(names(node))
         stack.extend(node.named_children)
     subst: dict[str, object] = {}
     for child in body.named_children:
@@ -498,8 +523,8 @@ def _canonical_pass(body_text: str, returns_void: bool, live: set[str] | None,
         while lines and lines[-1] == "return ;":
             lines.pop()
     kept = _drop_unused_declarations(lines, {i for i in declarations if i < len(lines)})
-    decl_lines = {i for i, line in enumerate(kept)
-                  if any(line is lines[j] for j in declarations if j < len(lines))}
+    declared = {id(lines[j]) for j in declarations if j < len(lines)}  # identity, in one pass
+    decl_lines = {i for i, line in enumerate(kept) if id(line) in declared}
     return Canon(tuple(_pretty(line) for line in kept), uncertain=printer.uncertain), decl_lines
 
 
