@@ -223,3 +223,17 @@ def test_lexers_are_linear_on_unterminated_literals():
     assert time.monotonic() - started < 1
     assert [t.text for t in tokenize("X('b, c) d\ny")] == ["X", "(", "'b, c) d", "y"]
     assert strip("'x /* not a comment\n/* c */ y") == "'x /* not a comment\n  y"
+
+
+@pytest.mark.parametrize("unit", ["&&", "+++ ", "GIT binary patch\n", "v2 ", "x++ "])
+def test_canonical_body_is_linear_on_long_chains(unit):
+    """Found by fuzz/scaling.py: nested '& & &' walked once per level, declarations matched
+    against every kept line, constants folded again at every level (once 10-15 s each)."""
+    from reviewtool.model.canon import canonical_body
+
+    started = time.monotonic()
+    try:
+        canonical_body("{" + unit * 6000 + "}")
+    except ModelError:
+        pass  # nested deeper than the recursion limit: a documented error
+    assert time.monotonic() - started < 2
