@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--tree", help="kernel tree: a directory, or a git repository read at "
                        "the base revision; default: the current directory if it is a kernel "
                        "tree, else the bundled corpus")
+    check.add_argument("--no-tree", action="store_true",
+                       help="review from the diff alone (no headers, Kconfig or whole "
+                       "functions); says which conclusions are uncertain")
     check.add_argument("--base", metavar="REV",
                        help="git revision to review against (default: the mail's own commit's "
                        "parent, its base-commit trailer, else HEAD)")
@@ -233,8 +236,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     notes += [n for n in series.notes if len(patches) > 1 or "missing" not in n]
     if not any(m.diff for m in patches):
         raise UsageError("no diff found in the input", path=", ".join(args.inputs))
-    tree = _select_tree(args.tree, notes, base=args.base or range_base,
-                        first=next((m for m in patches if m.diff), None))
+    if args.no_tree:
+        from .tree import NoTree
+        tree = NoTree()
+    else:
+        tree = _select_tree(args.tree, notes, base=args.base or range_base,
+                            first=next((m for m in patches if m.diff), None))
     all_paths: list[str] = []
     parsed = []
     for mail in patches:
@@ -296,6 +303,15 @@ def cmd_check(args: argparse.Namespace) -> int:
                                     evidence={"kind": "parse", "reason": patch.message}))
             continue
         report.files = patch.paths
+        if args.no_tree:
+            from .checks.patch_only import review_patch_only
+            found, more, scope_found, reason = review_patch_only(
+                index, mail, patch, arch, scope, settings.words)
+            report.notes += more
+            report.scope, report.scope_reason = tuple(scope_found), reason
+            findings += apply_waivers(_override_severity(found, settings.severity, checks),
+                                      list(settings.waivers), baseline)
+            continue
         try:
             with time_limit(timeout, f"patch {index} ({mail.subject.raw or mail.source})"):
                 ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..mail import Mail
 from ..model.compare import VariantTable, analyse
@@ -364,10 +364,12 @@ NOT_FEATURES = {"x86", "i386", "x86_64", "arm", "arm64", "powerpc", "ppc", "s390
 
 
 def scope_from_words(text: str, kconfig: KconfigModel | None, arch: str,
-                     words: Mapping[str, str] | None = None) -> list[str]:
+                     words: Mapping[str, str] | None = None,
+                     seen: Iterable[str] = ()) -> list[str]:
     """Feature symbols named by ``text``; ``words`` is the project's own mapping
-    (``[scope] words`` in .reviewtool.toml), tried first."""
-    known = set(kconfig.symbols) if kconfig is not None else set()
+    (``[scope] words`` in .reviewtool.toml), tried first. Without Kconfig, ``seen`` (the
+    symbols the patch's own conditionals use) stands in for the known symbols."""
+    known = set(kconfig.symbols) if kconfig is not None else set(seen)
     found: list[str] = []
     for word in _words(text):
         if words and word.lower() in words:
@@ -447,13 +449,14 @@ def _innermost_condition_symbols(text: str, path: str, line: int) -> list[str]:
 
 
 def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str,
-                words: Mapping[str, str] | None = None) -> tuple[list[str], str]:
+                words: Mapping[str, str] | None = None,
+                seen: Iterable[str] = ()) -> tuple[list[str], str]:
     title = mail.subject.title
-    found = scope_from_words(title, kconfig, arch, words)
+    found = scope_from_words(title, kconfig, arch, words, seen)
     if found:
         return found, "from the subject"
     found = scope_from_words(mail.body[: max(len(mail.body) - len(mail.diff), 0)], kconfig, arch,
-                             words)
+                             words, seen)
     if found:
         return found, "from the description (the subject names no feature)"
     return [], "none inferred"

@@ -108,6 +108,19 @@ class DirTree(Tree):
                     yield Path(dirpath, name).relative_to(self.root).as_posix()
 
 
+class NoTree(Tree):
+    """No tree at all (``--no-tree``): every read misses."""
+
+    kind = "none"
+
+    def read(self, path: str) -> str | None:
+        return None
+
+    def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
+             under: tuple[str, ...] = ()) -> Iterator[str]:
+        return iter(())
+
+
 def corpus_tree() -> DirTree:
     return DirTree(corpus_dir() / "tree", kind="corpus")
 
