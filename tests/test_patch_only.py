@@ -38,10 +38,11 @@ def test_patch_only_review_says_so():
 
 
 def test_a_comment_cut_by_the_hunk_does_not_swallow_directives():
-    diff = ("--- a/f.c\n+++ b/f.c\n@@ -10,4 +10,3 @@\n"
-            "-#ifdef CONFIG_A\n \t/*\n \t * start of a long comment\n \tx();\n")
+    diff = ("--- a/f.c\n+++ b/f.c\n@@ -10,3 +10,2 @@\n"
+            "-#ifdef CONFIG_A\n \t/*\n \t * start of a long comment\n"
+            "@@ -30,2 +29,2 @@\n \tx();\n #endif\n")
     before, _ = partial_images(parse_diff(diff).files[0])
-    assert "#ifdef CONFIG_A" in before.text
+    assert "#ifdef CONFIG_A" in before.text and "#endif" in before.text
 
 
 def test_an_endif_without_its_if_marks_the_lines_unknown():
