@@ -555,7 +555,19 @@ def c_file(draw) -> str:
     return "\n".join(functions)
 
 
-c_text = st.one_of(c_file(), mutated(CORPUS_C, C_TOKENS) if CORPUS_C else c_file())
+@st.composite
+def c_storm(draw) -> str:
+    """A function whose body nests or repeats one construct hundreds of times (the shapes
+    that once crashed or took quadratic time: '!!!!a', '((((a))))', '{{{{}}}}', '& & &')."""
+    unit = draw(st.sampled_from([("!", ""), ("(", ")"), ("-", ""), ("~", ""), ("*", ""),
+                                 ("&", ""), ("{", "}"), ("if (a) ", ""), ("a && ", ""),
+                                 ("x++ ", ""), ("/* ", ""), ("#include <", ""), ("'", ""),
+                                 ('"\\', ""), ("__attribute__((", "")]))
+    count = draw(st.integers(1, 1500))
+    return (f"int f(int a)\n{{\n\treturn {unit[0] * count}a{unit[1] * count};\n}}\n")
+
+
+c_text = st.one_of(c_file(), mutated(CORPUS_C, C_TOKENS) if CORPUS_C else c_file(), c_storm())
 
 
 def check_model(text: str) -> None:
