@@ -316,7 +316,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             with time_limit(timeout, f"patch {index} ({mail.subject.raw or mail.source})"):
                 ctx = build_context(index, mail, patch, current, arch, kconfig, scope, against,
                                     limit=args.max_configs, words=settings.words,
-                                    execute=not args.no_exec and arch in ("i386", "x86"))
+                                    execute=not args.no_exec and arch == "i386")
                 found, crashed = run_checks(ctx, checks)
                 executions = _all_executions(ctx, diagnostics)
         except TimeLimitError as err:
