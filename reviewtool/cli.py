@@ -222,7 +222,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .errors import TimeLimitError
     from .limits import DEFAULT_TIMEOUT, time_limit
     from .report import Matrix, PatchReport, ReviewResult
-    from .variants.kconfig import read_kconfig
+    from .variants.kconfig_cache import read_kconfig_cached
 
     notes: list[str] = []
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
@@ -266,7 +266,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     baseline = baseline_keys(args.baseline) if args.baseline else set()
     kconfig = None
     try:
-        kconfig = read_kconfig(tree, arch)
+        kconfig = read_kconfig_cached(tree, arch)
         if kconfig is None:
             notes.append(f"no arch/{arch}/Kconfig in the tree: configurations unconstrained")
     except ReviewtoolError as err:
