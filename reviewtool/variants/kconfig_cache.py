@@ -91,5 +91,8 @@ def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
                 pickle.dump(_to_plain(model), handle, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
     return model
