@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--tree", help="kernel tree: a directory, or a git repository read at "
                        "the base revision; default: the current directory if it is a kernel "
                        "tree, else the bundled corpus")
+    check.add_argument("--config", action="append", default=[], metavar="FILE",
+                       dest="dotconfigs", help="a real .config (.xz/.gz too): each finding says "
+                       "which of them it applies to (repeatable)")
     check.add_argument("--no-tree", action="store_true",
                        help="review from the diff alone (no headers, Kconfig or whole "
                        "functions); says which conclusions are uncertain")
@@ -229,6 +232,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if timeout < 0:
         raise UsageError("--timeout wants a number of seconds, 0 for no limit",
                          text=str(args.timeout))
+    from .variants.dotconfig import read_dotconfig
+    dotconfigs = [read_dotconfig(p) for p in args.dotconfigs]  # unreadable: fail before work
     mails, range_base = _read_check_inputs(args, notes)
     series = order_series(mails)
     patches = [m for m in series.patches if m is not None]
@@ -359,12 +364,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         tree={"kind": tree.kind, "path": tree.path, "revision": tree.revision, "arch": arch},
         patches=reports, findings=sort_findings(findings), coverage=coverage, notes=notes,
         diagnostics=diagnostics, version=__version__)
+    if dotconfigs:
+        result.findings = _applies_to(result.findings, dotconfigs)
     if not args.quiet:
         _emit(_render(result, args.format, args.output), args)
     for diagnostic in diagnostics:
         print(f"reviewtool: {diagnostic}", file=sys.stderr)
     failing = any(reaches(f.severity, fail_on) for f in findings if f.waived is None)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _applies_to(findings: list[Finding], configs) -> list[Finding]:
+    """Mark each finding with the real .config files one of its configurations matches."""
+    from dataclasses import replace as _replace
+
+    return [_replace(f, applies_to=tuple(c.name for c in configs
+                                         if any(c.matches(partial) for partial in f.configs)))
+            if f.configs else f for f in findings]
 
 
 def _override_severity(findings: list[Finding], overrides: dict, checks) -> list[Finding]:

@@ -42,6 +42,7 @@ class Finding:
     diff_line: int | None = None  # line in the patch's diff text, for quoting in a reply mail
     hunk: str | None = None  # the hunk header the finding sits under, for reply mails
     waived: str | None = None  # the reason, when a waiver or the baseline covers the finding
+    applies_to: tuple[str, ...] | None = None  # names of --config .config files it matches
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITY_RANK:
@@ -77,6 +78,8 @@ class Finding:
         }
         if self.condition:
             out["condition"] = self.condition
+        if self.applies_to is not None:
+            out["applies_to"] = list(self.applies_to)
         out["waived"] = self.waived is not None
         if self.waived is not None:
             out["waiver"] = self.waived
