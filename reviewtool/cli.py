@@ -308,6 +308,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                                     evidence={"kind": "parse", "reason": patch.message}))
             continue
         report.files = patch.paths
+        description = ("\n".join(mail.body.split("\n")[:mail.diff_offset]) if mail.diff
+                       else mail.body)
+        waivers = list(settings.waivers) + trailer_waivers(description,
+                                                           f"trailer in {mail.source}")
         if args.no_tree:
             from .checks.patch_only import review_patch_only
             found, more, scope_found, reason = review_patch_only(
@@ -315,7 +319,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             report.notes += more
             report.scope, report.scope_reason = tuple(scope_found), reason
             findings += apply_waivers(_override_severity(found, settings.severity, checks),
-                                      list(settings.waivers), baseline)
+                                      waivers, baseline)
             continue
         try:
             with time_limit(timeout, f"patch {index} ({mail.subject.raw or mail.source})"):
@@ -352,10 +356,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             coverage = _merge_coverage(coverage, table.coverage)
         report.notes += ctx.notes  # after the checks: they may add notes (an --against skipped)
         found = _override_severity(found, settings.severity, checks)
-        description = ("\n".join(mail.body.split("\n")[:mail.diff_offset]) if mail.diff
-                       else mail.body)
-        findings += apply_waivers(found, list(settings.waivers) + trailer_waivers(
-            description, f"trailer in {mail.source}"), baseline)
+        findings += apply_waivers(found, waivers, baseline)
         diagnostics += crashed
         current = ctx.after  # the series: later patches apply on top of earlier ones
 
