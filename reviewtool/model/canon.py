@@ -403,6 +403,8 @@ def _single_assignment_locals(body, live_writes: set[str] | None) -> dict[str, o
         if declarator is None or value is None or declarator.type != "identifier":
             continue
         name = node_text(declarator)
+        if not name:
+            continue  # a MISSING identifier tree-sitter put in to recover (fuzz run)
         if name in written or _has_call(value) or value.type == "initializer_list" \
                 or _identifiers(value) & written:
             continue
