@@ -614,7 +614,7 @@ def check_pipeline(data: bytes) -> None:
         out, err = io.StringIO(), io.StringIO()
         with redirect_stdout(out), redirect_stderr(err):
             status = main(["check", "--format", "json", "--timeout", "20", handle.name])
-    assert status in (0, 1, 2), status
+    assert status in (0, 1, 2), (status, err.getvalue())  # 3: an internal error
     assert "Traceback" not in err.getvalue()
     if status == 2:
         assert out.getvalue() == "" and err.getvalue().count("\n") == 1, err.getvalue()

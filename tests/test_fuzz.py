@@ -115,6 +115,8 @@ def test_model(text):
 @given(T.body_soup)
 @example("{ x = " + "!" * 600 + "a; }")  # once a segfault, then a RecursionError
 @example("{" + "(" * 3000 + "a" + ")" * 3000 + ";}")
+@example("{\x00 static  #elif 1\n \\\n void  ) , + \\\n void  static  x = a */ \\\n"
+         " #ifdef CONFIG_PARAVIRT\n #else\n \t goto out;}")  # a MISSING identifier (fuzz run)
 def test_canonical_body(text):
     T.check_canon_soup(text)
 

@@ -1,5 +1,6 @@
 """Every bound of reviewtool/limits.py, hit in-process: a clear one-line error of the
-ReviewtoolError family, quickly. (tests/test_hostile.py hits them through the CLI.)"""
+ReviewtoolError family, quickly (CPU time, so that a loaded machine does not fail them).
+(tests/test_hostile.py hits them through the CLI.)"""
 
 import signal
 import time
@@ -80,10 +81,10 @@ def test_mime_depth():
 def test_hunk_count():
     many = "--- a/f.c\n+++ b/f.c\n" + "".join(f"@@ -{i},1 +{i},1 @@\n-a\n+b\n"
                                               for i in range(1, limits.MAX_HUNKS + 2))
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(DiffError, match="more than 10000 hunks"):
         parse_diff(many, "many.diff")
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert len(parse_diff(many.rsplit("@@ -", 1)[0], "x").files[0].hunks) == limits.MAX_HUNKS
 
 
@@ -115,10 +116,10 @@ def _bomb():
 
 @pytest.mark.parametrize("text", ["A9", "B0", "A9 + B0"])
 def test_macro_bomb_fails_fast_naming_the_macro(text):
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(MacroError) as err:
         expand(text, _bomb())
-    assert time.monotonic() - started < 2  # about 0.3 s; margin for a loaded machine
+    assert time.process_time() - started < 2  # about 0.3 s; margin for a loaded machine
     assert "more than 200000 tokens (a macro bomb?)" in one_line(err.value)
     assert err.value.path == "bomb.h" and err.value.line
 
@@ -136,9 +137,9 @@ def test_macro_bomb_in_an_if_line_is_taken_as_false_quickly():
     lines = ["#define A0 x x x x x x x x x x"] + [
         f"#define A{i} " + " ".join([f"A{i - 1}"] * 10) for i in range(1, 10)]
     text = "\n".join(lines + ["#if A9 > 1", "int bomb;", "#endif", "int after;", ""])
-    started = time.monotonic()
+    started = time.process_time()
     unit = preprocess(OverlayTree(Tree(), {"bomb.c": text}), "bomb.c", {})
-    assert time.monotonic() - started < 0.5
+    assert time.process_time() - started < 0.5
     assert any("macro bomb" in e for e in unit.errors)
     assert "int after;" in unit.files[0].text and "int bomb;" not in unit.files[0].text
 
@@ -149,20 +150,20 @@ def test_kconfig_macro_bomb(op):
     from reviewtool.variants.kconfig import kconfig_from_text
 
     lines = [f"A0 {op} xxxxxxxx"] + [f"A{i} {op} $(A{i - 1})$(A{i - 1})" for i in range(1, 40)]
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(KconfigError, match="a macro bomb"):
         kconfig_from_text("\n".join(lines) + '\nconfig X86_PAE\n\tbool "$(A39)"\n')
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_tree_sitter_parse_is_bounded(monkeypatch):
     from reviewtool.model import parse as parse_module
 
-    started = time.monotonic()
+    started = time.process_time()
     parse_module.parse("int x;\n" + "/* " * 30000)  # once minutes: unterminated comments
     parse_module.parse("int x;\n" + "__attribute__((" * 30000)
     parse_module.parse("void f(void)\n{\n a" + "x #include <" * 8000 + "\n}\n")  # was 7 s
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     monkeypatch.setattr(parse_module, "MAX_PARSE_SECONDS", 0.0)
     with pytest.raises(ModelError, match="did not finish parsing"):
         parse_module.parse("int y;\n" * 50000)
@@ -216,11 +217,11 @@ def test_lexers_are_linear_on_unterminated_literals():
     from reviewtool.variants.expr import strip_comments
 
     storm = "/* */ " + "'\"\\" * 33000  # a 100,000-character line
-    started = time.monotonic()
+    started = time.process_time()
     strip(storm)
     strip_comments(storm)
     tokenize(storm)
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert [t.text for t in tokenize("X('b, c) d\ny")] == ["X", "(", "'b, c) d", "y"]
     assert strip("'x /* not a comment\n/* c */ y") == "'x /* not a comment\n  y"
 
@@ -231,9 +232,31 @@ def test_canonical_body_is_linear_on_long_chains(unit):
     against every kept line, constants folded again at every level (once 10-15 s each)."""
     from reviewtool.model.canon import canonical_body
 
-    started = time.monotonic()
+    started = time.process_time()
     try:
         canonical_body("{" + unit * 6000 + "}")
     except ModelError:
         pass  # nested deeper than the recursion limit: a documented error
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
+
+
+def test_applying_many_failing_hunks_is_fast():
+    """10,000 hunks that match nowhere in a 20,000-line file took minutes (each searched the
+    whole file three times); the search now tries only where the rarest wanted line occurs."""
+    from reviewtool.patch.apply import apply_file
+
+    before = "".join(f"line {i}\n" for i in range(20000))
+    diff = "--- a/f.c\n+++ b/f.c\n" + "".join(
+        f"@@ -{i * 2 + 1},3 +{i * 2 + 1},3 @@\n ctx\n-nope{i}\n+new\n ctx\n"
+        for i in range(limits.MAX_HUNKS))
+    fpatch = parse_diff(diff).files[0]
+    started = time.process_time()
+    result = apply_file(fpatch, before)
+    assert time.process_time() - started < 5
+    assert not any(h.applied for h in result.hunks)
+    assert "not in the file" in result.hunks[0].reason
+    same = "}\n" * 20000  # every line alike: the nearest place is found first
+    diff = "--- a/f.c\n+++ b/f.c\n" + "".join(
+        f"@@ -{i * 2 + 1},3 +{i * 2 + 1},3 @@\n }}\n-}}\n+new\n }}\n" for i in range(2000))
+    result = apply_file(parse_diff(diff).files[0], same)
+    assert all(h.applied for h in result.hunks)
