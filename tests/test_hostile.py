@@ -232,3 +232,16 @@ def test_kconfig_bomb_in_the_tree_is_a_note(tmp_path):
     code, out, err, elapsed = cli("--format", "json", "--tree", tree, diff)
     assert code == 0 and elapsed < WALL
     assert "Kconfig not used" in out and "macro bomb" in out
+
+
+def test_many_failing_hunks_are_findings_quickly(tmp_path):
+    """9,999 hunks (just under the bound) that match nowhere: each a does-not-apply finding,
+    in bounded time (the hunk search once took minutes on such input)."""
+    diff = tmp_path / "many-failing-hunks.diff"
+    diff.write_text("--- a/arch/i386/mm/fault.c\n+++ b/arch/i386/mm/fault.c\n" + "".join(
+        f"@@ -{i % 600 + 1},3 +{i % 600 + 1},3 @@\n ctx\n-nope{i}\n+new\n ctx\n"
+        for i in range(9999)))
+    code, out, err, elapsed = cli("--format", "json", diff)
+    assert code == 1 and err == "" and elapsed < 2 * WALL
+    findings = json.loads(out)["findings"]
+    assert len(findings) == 9999 and {f["id"] for f in findings} == {"does-not-apply"}
