@@ -3,8 +3,9 @@
 reviewtool reads mail from strangers and runs as a git hook on every send, so a crafted input
 must not crash it, hang it or eat the machine. Each bound below ends the work it guards with a
 one-line error of the :class:`~reviewtool.errors.ReviewtoolError` family (or a finding), never a
-traceback or a hang. The constants live here unless noted; the module named in the table
-enforces them (and imports them from here, so changing a value here changes the behaviour).
+traceback or a hang. The module named in the table enforces each bound; where that module
+keeps the constant itself (the variants, model and tree stages import nothing from here) this
+module repeats it, and ``tests/test_limits.py`` checks that the two agree and hits every bound.
 
 =========================  ===========  ==============================  ===============================
 bound                      value        enforced in                     what happens when it is reached
@@ -15,7 +16,7 @@ bound                      value        enforced in                     what hap
 ``MAX_MESSAGES``           5,000        ``mail.reader`` (per input)     ``MailError`` "more than 5000
                                                                         messages": exit 2
 ``MAX_LINE_CHARS``         100,000      ``mail.reader`` (each line of   ``MailError`` "line N longer than
-                                        the raw input) and              100000 characters": exit 2; in a
+                                        the raw input) and              100000 bytes": exit 2; in a
                                         ``patch.parse_diff`` (each      diff (a decoded MIME part)
                                         diff line)                      ``DiffError``
 ``MAX_MIME_DEPTH``         64           ``mail.reader`` (nested         ``MailError`` "MIME parts nested
@@ -33,9 +34,10 @@ bound                      value        enforced in                     what hap
                                         (``max_depth``)                 nested deeper than 64"
 ``MACRO_MAX_TOKENS``       200,000      ``variants.expand``             ``MacroError`` "macro expansion
                                         (``max_tokens``; work is        produced more than 200000
-                                        capped at 20x that)             tokens (a macro bomb?)"; the
-                                                                        model treats the name as
-                                                                        opaque, the review goes on
+                                        capped at 20x that)             tokens (a macro bomb?)" naming
+                                                                        the macro and where it is
+                                                                        defined: an ``analysis-error``
+                                                                        finding, in well under a second
 ``MAX_PARSE_SECONDS``      10 s         ``model.parse`` (one tree-      ``ModelError``: an
                                         sitter parse; an unterminated   ``analysis-error`` finding
                                         ``/*`` is blanked first)
@@ -65,11 +67,16 @@ swallows it the timer fires again every :data:`REFIRE` seconds until the block i
 the work still stops. Limits nest: an inner limit never extends an outer one, and the outer one
 is re-armed with what is left of it on the way out.
 
-Side effects are bounded too, though not by a number: nothing is written to a tree (trees are
-read-only, see :mod:`reviewtool.tree`), paths outside the tree (``..``, absolute, ``.git/``,
-through a symlink) are refused (:func:`reviewtool.tree.normalize_path`,
-:class:`reviewtool.tree.DirTree`), and Kconfig's ``$(shell,...)`` is answered without running
-anything (:mod:`reviewtool.variants.kconfig`).
+Bounded without a number: C nested deeper than Python's recursion limit (``!!!!...a``,
+``((((...))))``) is a ``ModelError`` (``model.canon``, ``model.functions``), an
+``analysis-error`` finding; the lexers, regular expressions, the hunk search and tree-sitter's
+input are linear in the input (``fuzz/scaling.py`` checks every parser on repeated tokens).
+
+Side effects are bounded too: nothing is written to a tree (trees are read-only, see
+:mod:`reviewtool.tree`); a diff naming a path outside the tree (``..``, absolute, a ``.git``
+component) is refused (:func:`reviewtool.patch.normalize_path`), and one through a symlink
+pointing out of it gets a ``does-not-apply`` finding (``Tree.refuses``); Kconfig's
+``$(shell,...)`` is answered without running anything (:mod:`reviewtool.variants.kconfig`).
 """
 
 from __future__ import annotations
