@@ -258,6 +258,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if all(isinstance(p, ReviewtoolError) for _, p in parsed):
         raise next(p for _, p in parsed if isinstance(p, ReviewtoolError))
     arch = args.arch or _infer_arch(all_paths)
+    tree = _unapplied(tree, parsed, notes)
     from .checks import all_checks
     from .settings import load_settings
     from .waivers import apply_waivers, baseline_keys, trailer_waivers
@@ -373,6 +374,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"reviewtool: {diagnostic}", file=sys.stderr)
     failing = any(reaches(f.severity, fail_on) for f in findings if f.waived is None)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _unapplied(tree, parsed, notes: list[str]):
+    """A pre-submit review runs on HEAD, where the patches are already in: when the first does
+    not apply but reverse-applies, review against the tree with the series undone."""
+    from .checks.context import apply_patch
+    from .patch import reverse_patch
+
+    if tree.kind != "git" or not parsed or isinstance(parsed[0][1], ReviewtoolError):
+        return tree
+    forward, _ = apply_patch(parsed[0][1], tree)
+    if all(r.applied for r in forward):
+        return tree
+    undone = tree
+    for mail, patch in reversed(parsed):
+        if isinstance(patch, ReviewtoolError):
+            return tree
+        results, undone = apply_patch(reverse_patch(patch), undone)
+        if not all(r.applied for r in results):
+            return tree
+    notes.append("the patches are already applied at this revision: reviewing against the "
+                 "tree with them reverse-applied")
+    return undone
 
 
 def _applies_to(findings: list[Finding], configs) -> list[Finding]:

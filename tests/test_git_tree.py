@@ -79,3 +79,25 @@ def test_work_tree_is_not_touched(repo_with_seed):
     run_cli("check", "--format", "json", "--tree", work, "--base", base, SEED)
     assert (work / "arch/i386/mm/fault.c").read_text() == before
     assert not repo.status()
+
+
+def test_patch_already_applied_at_head_is_reviewed_reverse_applied(repo_with_seed):
+    work, _, _, _ = repo_with_seed
+    status, out, err = run_cli("check", "--format", "json", "--tree", work, "--base", "HEAD",
+                               SEED)
+    import json
+    doc = json.loads(out)
+    assert any("reverse-applied" in n for n in doc["notes"])
+    assert doc["patches"][0]["applied"]
+    assert any(f["function"] == "pgd_ctor" and f["severity"] == "error"
+               for f in doc["findings"])
+
+
+def test_reverse_patch_undoes_the_patch():
+    from reviewtool.patch import reverse_patch
+    from reviewtool.patch.apply import apply_file
+
+    text = "a\nb\nc\n"
+    diff = parse_diff("--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
+    after = apply_file(diff.files[0], text).after
+    assert apply_file(reverse_patch(diff).files[0], after).after == text

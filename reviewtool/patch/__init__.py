@@ -203,3 +203,20 @@ def parse_diff(text: str, source: str = "<diff>") -> Patch:
     if not files:
         raise DiffError("no diff found", path=source)
     return Patch(files=tuple(files))
+
+
+def reverse_patch(patch: Patch) -> Patch:
+    """The patch that undoes ``patch`` (``patch -R``): removed and added lines swapped."""
+    files = []
+    for fpatch in patch.files:
+        hunks = tuple(Hunk(
+            index=h.index, source_start=h.target_start, source_length=h.target_length,
+            target_start=h.source_start, target_length=h.source_length, section=h.section,
+            lines=tuple(DiffLine(kind={"-": "+", "+": "-"}.get(l.kind, l.kind), text=l.text,
+                                 source_line=l.target_line, target_line=l.source_line,
+                                 diff_line=l.diff_line) for l in h.lines),
+            diff_line=h.diff_line) for h in fpatch.hunks)
+        files.append(FilePatch(source_path=fpatch.target_path, target_path=fpatch.source_path,
+                               hunks=hunks, diff_line=fpatch.diff_line,
+                               is_binary=fpatch.is_binary))
+    return Patch(files=tuple(files))
