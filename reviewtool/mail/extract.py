@@ -85,8 +85,9 @@ def _hunk_end(lines: list[str], i: int) -> tuple[int, bool]:
     """Lines of the hunk whose header is at ``i``: (index after it, complete?)."""
     m = HUNK_HEADER.match(lines[i])
     assert m is not None
-    old = int(m.group(2)) if m.group(2) is not None else 1
-    new = int(m.group(4)) if m.group(4) is not None else 1
+    # a count of more digits than Python converts (hostile input) is more lines than any diff
+    old = int(m.group(2)[:18]) if m.group(2) is not None else 1
+    new = int(m.group(4)[:18]) if m.group(4) is not None else 1
     j = i + 1
     n = len(lines)
     while j < n and (old > 0 or new > 0):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reviewtool.limits import MAX_MESSAGES
 from reviewtool.mail.headers import decode_header
 
 # Only the reply and forward markers that cannot be mistaken for a subsystem prefix ("tr:", "sv:").
@@ -68,6 +69,9 @@ def parse_subject(raw: str) -> Subject:
     total: int | None = None
     for word in prefixes:
         m = _REVISION.match(word)
+        if m and revision is None and len(m.group(1)) > 6:
+            notes.append(f"implausible revision {word[:20]!r} ignored")
+            continue
         if m and revision is None:
             revision = int(m.group(1))
             if not re.match(r"(?i)^v\d+$", word):
@@ -75,6 +79,11 @@ def parse_subject(raw: str) -> Subject:
             continue
         m = _COUNTER.match(word)
         if m and counter is None:
+            if max(len(m.group(1)), len(m.group(2))) > 4 or \
+                    max(int(m.group(1)), int(m.group(2))) > MAX_MESSAGES:
+                # a series is ordered in a list that long: [PATCH 1/99999999] is a memory bomb
+                notes.append(f"implausible n/m counter {word[:20]!r} ignored")
+                continue
             counter, total = int(m.group(1)), int(m.group(2))
     if revision is None:
         revision = 1

@@ -54,7 +54,10 @@ def _int(text: str) -> int | None:
         return int(digits, 16)
     if digits.startswith("0") and len(digits) > 1:
         return int(digits, 8)
-    return int(digits)
+    try:
+        return int(digits)
+    except ValueError:  # more digits than Python converts (4,300): not folded
+        return None
 
 
 def _truth(value: int | None) -> bool | None:

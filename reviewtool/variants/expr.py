@@ -190,7 +190,10 @@ def _int_literal(text: str) -> Num | None:
     elif digits.startswith("0"):
         value = int(digits, 8)
     else:
-        value = int(digits)
+        try:
+            value = int(digits)
+        except ValueError:  # more digits than Python converts (4,300): not a constant we use
+            return None
     unsigned = "u" in suffix or "U" in suffix or value > _SMAX
     return Num(value & _MASK, unsigned, text)
 
