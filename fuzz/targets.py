@@ -61,7 +61,11 @@ def twice(fn: Callable, *args: Any, clear: Callable[[], None] | None = None) -> 
 
 # -- mutation -------------------------------------------------------------------------------
 
+HUGE_NUMBER = "9" * 5000  # more digits than Python's int() converts (once a ValueError)
+
 MAIL_TOKENS = [
+    b"[PATCH " + HUGE_NUMBER.encode() + b"/2] ", b"[PATCH v" + HUGE_NUMBER.encode() + b"] ",
+    b"[PATCH 1/99999999] ", b"\n@@ -1," + HUGE_NUMBER.encode() + b" +1 @@\n",
     b"\nFrom ", b"\nFrom x Mon Jan  1 00:00:00 2001\n", b"\n\n", b"\r\n", b"\r", b"\x00",
     b"\xff\xfe", b"\xc3\x28", b"=?utf-8?b?", b"=?x-unknown?q?=FF?=", b"?=", b"=?utf-8?q?a_b?=",
     b'Content-Type: multipart/mixed; boundary="b"\n', b"\n--b\n", b"--b--\n",
@@ -178,6 +182,7 @@ def check_headers(text: str) -> None:
 
 
 HEADER_PIECES = ["[PATCH", "]", "[", "v2", "v0", "1/2", "0/0", "99999999999999999999/1", "RFC",
+                 HUGE_NUMBER + "/1", "v" + HUGE_NUMBER, "1/99999999",
                  "Re:", "Fwd:", "AW[2]:", " ", "=?utf-8?b?", "=?x?q?", "?=", "=FF", "<a@b>",
                  '"', "\\", ",", "(", ")", "@", "\n", "\t", "é", "\ud800"]
 header_text = st.one_of(st.text(max_size=200),
@@ -194,7 +199,7 @@ DIFF_LINES = [
     "index 123abc..456def 100644", "new file mode 100644", "deleted file mode 100644",
     "rename from x.c", "rename to y.c", "similarity index 90%", "Binary files a/x and b/x differ",
     "GIT binary patch", "literal 5", "Index: x.c", "=" * 67, "-- ", "--", "+-- ", "---", "+++",
-    "text", "@@", "@@ -1,2 +1,2 @@@", "\r",
+    "text", "@@", "@@ -1,2 +1,2 @@@", "\r", f"@@ -1,{HUGE_NUMBER} +1 @@",
 ]
 diff_text = st.lists(st.one_of(st.sampled_from(DIFF_LINES), st.text(max_size=12)),
                      max_size=40).map("\n".join)
@@ -281,7 +286,7 @@ EXPR_TOKENS = [
     "0x10", "0xffffffffffffffff", "18446744073709551615", "9223372036854775808", "'a'",
     "'\\n'", "'\\377'", "1u", "1UL", "IS_ENABLED", "IS_MODULE", "IS_REACHABLE", "__has_include",
     "<x.h>", '"x.h"', ",", "/*", "*/", "//", "1e5", '"s"', "0b101", "077", "089", "64", "63",
-    "__has_attribute", "F", "@", "`", "\\",
+    "__has_attribute", "F", "@", "`", "\\", HUGE_NUMBER,
 ]
 expr_text = st.lists(st.sampled_from(EXPR_TOKENS), max_size=25).map(" ".join)
 

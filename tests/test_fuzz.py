@@ -30,6 +30,9 @@ def budget(n: int):
 @given(T.mail_bytes)
 @example(b"From: a@b\nSubject: =?x?q?\xc3\xa9?=\n\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n")
 @example(b"From x " + b"1:11 " * 2000 + b"x\nSubject: y\n\nhello\n")
+@example(b"Subject: [PATCH 99999999999999999999/3]\n\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n")
+@example(b"Subject: [PATCH 1/99999999]\n\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n")  # 800 MB
+@example(b"--- a/x\n+++ b/x\n@@ -1," + b"9" * 5000 + b" +1 @@\n-a\n")  # int() digit limit
 def test_mail_reader(data):
     T.check_mail(data)
 
@@ -38,6 +41,7 @@ def test_mail_reader(data):
 @given(T.header_text)
 @example("=?x?q?\xe9?=")  # once UnicodeEncodeError out of decode_header
 @example("=?utf-8?q?\ud800?=")
+@example("[PATCH v" + "9" * 5000 + "] x")
 def test_headers(text):
     T.check_headers(text)
 
@@ -59,6 +63,7 @@ def test_apply_and_reverse(pair):
 
 @budget(150)
 @given(T.expr_text)
+@example("9" * 5000)  # once a ValueError (int() digit limit), now a malformed constant
 def test_if_expressions(text):
     T.check_expr(text)
 
