@@ -78,6 +78,9 @@ CASES = [
     ("deep-expression.diff", (), 0, "C nested too deeply to model"),
     ("deep-parentheses.diff", (), 0, "C nested too deeply to model"),
     ("deep-blocks.diff", (), 0, "C nested too deeply to model"),
+    # numbers: more digits than int() converts, a series that would need 800 MB of slots
+    ("huge-number.diff", (), 2, "malformed diff"),
+    ("huge-counter.mbox", (), 0, "implausible n/m counter"),
 ]
 
 
