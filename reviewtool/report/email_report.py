@@ -23,7 +23,10 @@ def _wrap(text: str) -> list[str]:
 
 def _comment(finding: Finding) -> list[str]:
     text = finding.message
-    lines = _wrap(text[:1].upper() + text[1:])
+    first = text.split(" ", 1)[0]
+    if first.isalpha():  # a sentence starts with a capital, an identifier keeps its case
+        text = text[:1].upper() + text[1:]
+    lines = _wrap(text)
     evidence = finding.evidence
     diff = evidence.get("diff") if isinstance(evidence, dict) else None
     if diff and finding.id == "config-change":
