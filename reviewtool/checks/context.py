@@ -16,14 +16,13 @@ from typing import Iterable, Mapping, Sequence
 
 from ..mail import Mail
 from ..model.compare import VariantTable, analyse
-from ..model.unit import ConfigModel
+from ..model.unit import ConfigModel, ScanCache as _Files, probe_models
 from ..patch import Patch
 from ..patch.apply import FileResult, HunkResult, apply_file
 from ..tree import OverlayTree, Tree
 from ..variants.classes import enumerate_configs
 from ..variants.conditions import scan
 from ..variants.kconfig import KconfigModel
-from ..variants.config import Configuration
 from ..variants.expr import config_symbols
 from ..variants.kbuild import build_symbols
 from ..variants.defaults import with_int_defaults
@@ -72,7 +71,15 @@ class PatchContext:
         i386 model (:mod:`reviewtool.interp.differential`), computed once."""
         key = (name, col)
         if key not in self._executions:
-            from ..interp.differential import execute
+            from ..interp.differential import ExecutionResult, execute
+
+            kinds = {model[col].defs.get(name).kind if name in model[col].defs else "absent"
+                     for model in (self.table.before, self.table.after)}
+            if kinds != {"function"}:  # a variable, a macro, or absent on one side
+                self._executions[key] = ExecutionResult(
+                    name, "not-executable", 0,
+                    reason=f"{name} is not a function on both sides")
+                return self._executions[key]
 
             config = dict(self.table.configs[col].items())
             built = [tu for tu in self.tus if tu.endswith(".c") and all(
@@ -148,46 +155,6 @@ def translation_units(patch: Patch, before: Tree, after: Tree, arch: str) -> lis
         if not tus:
             tus.extend(headers)
     return tus
-
-
-class _Files:
-    """Scans of the files the probe units read, per tree: conditions per line, directives."""
-
-    def __init__(self) -> None:
-        self.scans: dict[tuple[int, str], object] = {}
-
-    def scan(self, tree: Tree, path: str):
-        key = (id(tree), path)
-        if key not in self.scans:
-            text = tree.read(path)
-            try:
-                self.scans[key] = scan(text, path) if text is not None else None
-            except ReviewtoolError:
-                self.scans[key] = None
-        return self.scans[key]
-
-
-def probe_models(trees: Sequence[Tree], tus: Sequence[str], arch: str,
-                 build: Mapping[str, tuple[str, ...]]) -> tuple[set[str], list]:
-    """Two probe configurations (all off, then every symbol seen so far on) per tree, so that
-    headers included only under a symbol are seen. Returns every CONFIG_ symbol in the
-    conditionals of the files read, and the probe models as (tree, model) pairs."""
-    files = _Files()
-    symbols: set[str] = set()
-    models = []
-    for round_ in range(2):
-        config = Configuration({s: "y" for s in symbols} if round_ else {})
-        for tree in trees:
-            model = ConfigModel.build(tree, [t for t in tus if tree.exists(t)], config, arch)
-            models.append((tree, model))
-            for unit in model.units:
-                for variant in unit.files:
-                    conditions = files.scan(tree, variant.path)
-                    if conditions is not None:
-                        symbols |= set(conditions.symbols)
-    for needed in build.values():
-        symbols |= set(needed)
-    return symbols, models
 
 
 MAX_MACRO_DEPTH = 3  # macro bodies followed from a touched definition

@@ -16,12 +16,12 @@ from ..variants.classes import enumerate_configs
 from ..variants.conditions import scan
 from ..variants.config import Configuration
 from ..variants.expr import to_c
-from ..variants.kconfig import read_kconfig
+from ..variants.kconfig_cache import read_kconfig_cached
 from ..variants.minimize import minimize
 from ..variants.defaults import with_int_defaults
 from ..variants.preprocess import preprocess, project
 from ..errors import ReviewtoolError
-from .unit import ConfigModel
+from .unit import ConfigModel, probe_models
 
 _HOOK = re.compile(r"\bparavirt_ops\s*\.\s*(\w+)\s*\(")
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -68,22 +68,16 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
     conditions = scan(text, path)
     kconfig = None
     try:
-        kconfig = read_kconfig(tree, arch)
+        kconfig = read_kconfig_cached(tree, arch)
     except ReviewtoolError as err:
         notes.append(f"Kconfig not used: {err.one_line()}")
-    symbols = set(conditions.symbols)
-    # Symbols of the headers the file includes (two rounds, as for a review).
-    for round_ in range(2):
-        probe = Configuration({s: "y" for s in symbols} if round_ else {})
-        unit = preprocess(tree, path, probe, arch=arch)
-        for variant in unit.files:
-            other = tree.read(variant.path)
-            if other is not None:
-                symbols |= set(scan(other, variant.path).symbols)
+    # Symbols of the headers the file includes: the same two probe rounds as a review.
+    found, probes = probe_models([tree], [path], arch)
+    symbols = set(conditions.symbols) | found
     configs, coverage = enumerate_configs(sorted(symbols), kconfig, limit=limit)
-    configs, defaults = with_int_defaults(configs, kconfig, set(re.findall(r"CONFIG_\w+", " ".join(
-        d.body or "" for c in configs[:1] for u in [preprocess(tree, path, c, arch=arch)]
-        for d in u.definitions))))
+    configs, defaults = with_int_defaults(configs, kconfig, {
+        w for _, model in probes for unit in model.units for d in unit.definitions
+        for w in re.findall(r"CONFIG_\w+", d.body or "")})
     if defaults:
         notes.append("int symbols at their Kconfig default: " + ", ".join(
             f"{k}={v}" for k, v in defaults.items()))

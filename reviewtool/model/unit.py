@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from ..errors import ReviewtoolError
+from ..variants.conditions import scan
+from ..variants.config import Configuration
 from ..variants.expand import expand
 from ..variants.preprocess import Macro, Unit, preprocess
 from .canon import Canon, canonical_body, fold_expression, canonical_macro_call, expanded_body, referenced_macros
@@ -218,3 +221,43 @@ class ConfigModel:
         if key not in _VALUE_CACHE:
             _VALUE_CACHE[key] = fold_expression(expand(macro.body, macros))
         return _VALUE_CACHE[key]
+
+
+class ScanCache:
+    """Presence conditions (``scan``) of the files units read, per tree, each scanned once."""
+
+    def __init__(self) -> None:
+        self.scans: dict[tuple[int, str], object] = {}
+
+    def scan(self, tree, path: str):
+        key = (id(tree), path)
+        if key not in self.scans:
+            text = tree.read(path)
+            try:
+                self.scans[key] = scan(text, path) if text is not None else None
+            except ReviewtoolError:
+                self.scans[key] = None
+        return self.scans[key]
+
+
+def probe_models(trees: Sequence, tus: Sequence[str], arch: str,
+                 build: Mapping[str, tuple[str, ...]] | None = None) -> tuple[set[str], list]:
+    """Two probe configurations (all off, then every symbol seen so far on) per tree, so that
+    headers included only under a symbol are seen. Returns every CONFIG_ symbol in the
+    conditionals of the files read, and the probe models as (tree, model) pairs."""
+    files = ScanCache()
+    symbols: set[str] = set()
+    models = []
+    for round_ in range(2):
+        config = Configuration({s: "y" for s in symbols} if round_ else {})
+        for tree in trees:
+            model = ConfigModel.build(tree, [t for t in tus if tree.exists(t)], config, arch)
+            models.append((tree, model))
+            for unit in model.units:
+                for variant in unit.files:
+                    conditions = files.scan(tree, variant.path)
+                    if conditions is not None:
+                        symbols |= set(conditions.symbols)
+    for needed in (build or {}).values():
+        symbols |= set(needed)
+    return symbols, models
