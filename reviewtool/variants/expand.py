@@ -83,6 +83,20 @@ _TOKEN = re.compile(r"""
 """, re.X)
 
 
+def closing_paren(tokens, start: int) -> int:
+    """Index of the ``)`` that closes the ``(`` at ``tokens[start]`` (``len(tokens)`` when it
+    is never closed)."""
+    depth = 0
+    for j in range(start, len(tokens)):
+        if tokens[j].text == "(":
+            depth += 1
+        elif tokens[j].text == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(tokens)
+
+
 def tokenize(text: str) -> list[Token]:
     """C preprocessing tokens of ``text``; comments dropped, literals intact."""
     out: list[Token] = []
@@ -293,16 +307,7 @@ class _Expander:
                 continue
             elif va is not None and t.text == "__VA_OPT__" and nxt is not None \
                     and nxt.text == "(":
-                depth = 0
-                j = i + 1
-                while j < n:
-                    if body[j].text == "(":
-                        depth += 1
-                    elif body[j].text == ")":
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    j += 1
+                j = closing_paren(body, i + 1)
                 inner = body[i + 2:j]
                 i = j + 1
                 item = (self.substitute(inner, index, va, args, expanded, level)

@@ -56,15 +56,15 @@ from __future__ import annotations
 import posixpath
 import weakref
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from ..errors import ConditionError, TreeError
 from . import _lex
 from .config import config_lookup, config_macros
-from .expand import MacroError, Token, expand_tokens, tokenize
-from .expr import (DEFINED, UNDEFINED, Defined, Unary, evaluate, has_include_target,
+from .expand import MacroError, Token, closing_paren, expand_tokens, tokenize
+from .expr import (DEFINED, UNDEFINED, Defined, Unary, evaluate,
                    identifiers, parse_expr)
 
 __all__ = ["Macro", "FileVariant", "Unit", "preprocess", "project", "include_dirs_for",
@@ -279,16 +279,7 @@ class _Engine:
                 i = j
             elif t.kind == "id" and (t.text in _HAS_INCLUDE or t.text in _HAS_ZERO) \
                     and i + 1 < n and toks[i + 1].text == "(":
-                depth = 0
-                j = i + 1
-                while j < n:
-                    if toks[j].text == "(":
-                        depth += 1
-                    elif toks[j].text == ")":
-                        depth -= 1
-                        if depth == 0:
-                            break
-                    j += 1
+                j = closing_paren(toks, i + 1)
                 value = False
                 if t.text in _HAS_INCLUDE:
                     header = "".join(x.text for x in toks[i + 2:j])
