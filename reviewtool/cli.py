@@ -11,6 +11,7 @@ an internal error of reviewtool itself (one line; ``REVIEWTOOL_DEBUG=1`` shows t
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import traceback
@@ -639,6 +640,11 @@ def _patched(tree, inputs: Sequence[str], notes: list[str]):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A review allocates millions of small objects that live until it ends (macro tables,
+    # memo entries): the cyclic collector's full passes over them cost seconds on a real
+    # tree and free nothing. Reference counting still frees the rest.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
     parser = _parser()
     args = parser.parse_args(argv)
     try:

@@ -1,4 +1,11 @@
+import os
+import tempfile
+
 import pytest
+
+# Runs must not fill the user's cache: one throw-away cache directory for the whole session
+# (subprocesses inherit it). Tests of the cache itself point REVIEWTOOL_CACHE elsewhere.
+os.environ.setdefault("REVIEWTOOL_CACHE", tempfile.mkdtemp(prefix="reviewtool-test-cache-"))
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ def _tree(tmp_path):
 
 
 def test_second_read_comes_from_the_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache/reviewtool"))
     monkeypatch.setattr(cache, "MIN_FILES", 0)
     tree = _tree(tmp_path)
     first = cache.read_kconfig_cached(DirTree(tree), "i386")
@@ -26,7 +26,7 @@ def test_second_read_comes_from_the_cache(tmp_path, monkeypatch):
 
 
 def test_an_edited_kconfig_is_read_again(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache/reviewtool"))
     monkeypatch.setattr(cache, "MIN_FILES", 0)
     tree = _tree(tmp_path)
     cache.read_kconfig_cached(DirTree(tree), "i386")
@@ -39,6 +39,6 @@ def test_an_edited_kconfig_is_read_again(tmp_path, monkeypatch):
 def test_unwritable_cache_is_ignored(tmp_path, monkeypatch):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache directory would go")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(blocker / "reviewtool"))
     monkeypatch.setattr(cache, "MIN_FILES", 0)
     assert cache.read_kconfig_cached(DirTree(_tree(tmp_path)), "i386") is not None

@@ -17,8 +17,14 @@ def field_names(cls):
 
 
 def test_dataclasses_are_frozen():
-    for cls in (Directive, FileConditions, Macro, FileVariant, Unit, KSymbol, KconfigModel):
+    for cls in (Directive, FileConditions, Macro, Unit, KSymbol, KconfigModel):
         assert cls.__dataclass_params__.frozen, cls
+
+
+def test_file_variant_projects_on_demand_with_the_documented_attributes():
+    variant = FileVariant("a.h", "int a;\n\n", (True, False))
+    assert (variant.path, variant.text, variant.kept) == ("a.h", "int a;\n\n", (True, False))
+    assert variant.lines == ["int a;", ""]
 
 
 def test_documented_fields():
@@ -27,7 +33,6 @@ def test_documented_fields():
     assert field_names(FileConditions) == ["path", "directives", "conditions", "symbols",
                                            "max_depth"]
     assert field_names(Macro) == ["name", "params", "body", "variadic", "path", "line"]
-    assert field_names(FileVariant) == ["path", "text", "kept"]
     assert field_names(Unit) == ["path", "config", "files", "macros", "definitions", "missing",
                                  "errors"]
     assert field_names(KSymbol)[:6] == ["name", "type", "depends", "choice", "defaults", "prompt"]

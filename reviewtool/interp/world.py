@@ -461,7 +461,7 @@ def build_model_program(tree: Any, paths: Sequence[str], config: Mapping[str, st
     expanded file, for mutation tests)."""
     from reviewtool.interp.program import build_program, sources_from_unit  # noqa: PLC0415
     from reviewtool.variants.config import Configuration  # noqa: PLC0415
-    from reviewtool.variants.preprocess import preprocess  # noqa: PLC0415
+    from reviewtool.variants.preprocess import FileVariant, preprocess  # noqa: PLC0415
 
     cfg = config if isinstance(config, Configuration) else Configuration(dict(config))
     texts: list[tuple[str, str]] = []
@@ -474,7 +474,7 @@ def build_model_program(tree: Any, paths: Sequence[str], config: Mapping[str, st
                 text = f.text
                 for old, new in substitutions:
                     text = text.replace(old, new)
-                files.append(replace(f, text=text))
+                files.append(FileVariant(f.path, text, f.kept))
             unit = replace(unit, files=tuple(files))
         for fpath, text in sources_from_unit(unit, model_macros(unit.macros)):
             if fpath not in seen:

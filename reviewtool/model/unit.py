@@ -9,6 +9,7 @@ canonical behaviour (:mod:`reviewtool.model.canon`) once that configuration's ma
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -16,12 +17,28 @@ from ..errors import ReviewtoolError
 from ..variants.conditions import scan
 from ..variants.config import Configuration
 from ..variants.expand import expand
+from ..variants.memo import file_version
 from ..variants.preprocess import Macro, Unit, preprocess
 from .canon import Canon, canonical_body, fold_expression, canonical_macro_call, expanded_body, referenced_macros
 from .functions import Definition, definitions
 
 _CANON_CACHE: dict[tuple, Canon] = {}
 _VALUE_CACHE: dict[tuple, str] = {}
+
+
+_MENTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _mentions(tree, name: str) -> dict[str, bool]:
+    """``path -> whether the file's text has the word`` for one tree, shared by the models
+    of every configuration (they look up the same names in the same headers)."""
+    if tree is None:
+        return {}
+    try:
+        per_tree = _MENTIONS.setdefault(tree, {})
+    except TypeError:
+        return {}
+    return per_tree.setdefault(name, {})
 
 
 class _Index:
@@ -32,23 +49,30 @@ class _Index:
     are asked for (``by_file``) or when its text mentions a name being looked up (``defs``).
     """
 
-    def __init__(self, units: tuple[Unit, ...]):
-        self.files: list[tuple[int, str, str]] = []  # (unit index, path, projected text)
+    def __init__(self, units: tuple[Unit, ...], tree=None):
+        # (unit index, path, file variant); the projected text is made only for the files
+        # whose original text (``tree``) mentions a name looked up
+        self.files: list[tuple[int, str, object]] = []
+        self.tree = tree
         seen: set[str] = set()
         for index, unit in enumerate(units):
             for variant in unit.files:
                 if variant.path not in seen:
                     seen.add(variant.path)
-                    self.files.append((index, variant.path, variant.text))
+                    self.files.append((index, variant.path, variant))
         self.parsed: dict[str, tuple[Definition, ...]] = {}
         self.defs: dict[str, Definition] = {}
         self.unit_of: dict[str, int] = {}
         self.looked_up: set[str] = set()
         self.complete = False
 
-    def _parse(self, index: int, path: str, text: str) -> tuple[Definition, ...]:
+    def _original(self, path: str, variant) -> str:
+        text = self.tree.read(path) if self.tree is not None else None
+        return text if text is not None else variant.text
+
+    def _parse(self, index: int, path: str, variant) -> tuple[Definition, ...]:
         if path not in self.parsed:
-            found = definitions(path, text)
+            found = definitions(path, variant.text)
             self.parsed[path] = found
             for definition in found:
                 if definition.name not in self.defs:
@@ -60,22 +84,29 @@ class _Index:
         if name not in self.looked_up and not self.complete:
             self.looked_up.add(name)
             pattern = re.compile(rf"\b{re.escape(name)}\b")
-            for index, path, text in self.files:
-                if path not in self.parsed and name in text and pattern.search(text):
-                    self._parse(index, path, text)
+            mentions = _mentions(self.tree, name)
+            for index, path, variant in self.files:
+                if path not in self.parsed:
+                    found = mentions.get(path)
+                    if found is None:
+                        original = self._original(path, variant)
+                        found = mentions[path] = bool(name in original
+                                                      and pattern.search(original))
+                    if found and pattern.search(variant.text):
+                        self._parse(index, path, variant)
         return self.defs.get(name)
 
     def everything(self) -> dict[str, Definition]:
         if not self.complete:
-            for index, path, text in self.files:
-                self._parse(index, path, text)
+            for index, path, variant in self.files:
+                self._parse(index, path, variant)
             self.complete = True
         return self.defs
 
     def file(self, path: str) -> tuple[Definition, ...]:
-        for index, candidate, text in self.files:
+        for index, candidate, variant in self.files:
             if candidate == path:
-                return self._parse(index, path, text)
+                return self._parse(index, path, variant)
         return ()
 
 
@@ -122,10 +153,11 @@ class _ByFile:
 class ConfigModel:
     config: object  # variants.config.Configuration
     units: tuple[Unit, ...]
+    tree: object = field(default=None, repr=False, compare=False)  # the units' tree
     _index: _Index = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = _Index(self.units)
+        self._index = _Index(self.units, self.tree)
 
     @property
     def defs(self) -> Mapping[str, Definition]:
@@ -147,7 +179,7 @@ class ConfigModel:
         needs = build_symbols or {}
         units = tuple(preprocess(tree, tu, config, arch=arch) for tu in tus
                       if all(config.get(s, "n") in ("y", "m") for s in needs.get(tu, ())))
-        return cls(config=config, units=units)
+        return cls(config=config, units=units, tree=tree)
 
     # -- what a name is ------------------------------------------------------------------
     def macro(self, name: str) -> Macro | None:
@@ -223,21 +255,36 @@ class ConfigModel:
         return _VALUE_CACHE[key]
 
 
+_SCANS: dict[tuple[str, str], object] = {}
+
+
 class ScanCache:
-    """Presence conditions (``scan``) of the files units read, per tree, each scanned once."""
+    """Presence conditions (``scan``) of the files units read, each file version scanned once
+    per process (the two sides of a patch share every file it leaves alone)."""
 
     def __init__(self) -> None:
         self.scans: dict[tuple[int, str], object] = {}
 
     def scan(self, tree, path: str):
-        key = (id(tree), path)
-        if key not in self.scans:
-            text = tree.read(path)
-            try:
-                self.scans[key] = scan(text, path) if text is not None else None
-            except ReviewtoolError:
-                self.scans[key] = None
-        return self.scans[key]
+        version = file_version(tree, path)
+        key = (path, version) if version is not None else None
+        if key is not None and key in _SCANS:
+            return _SCANS[key]
+        local = (id(tree), path)
+        if local in self.scans:
+            return self.scans[local]
+        text = tree.read(path)
+        try:
+            found = scan(text, path) if text is not None else None
+        except ReviewtoolError:
+            found = None
+        if key is not None:
+            if len(_SCANS) > 50_000:
+                _SCANS.clear()
+            _SCANS[key] = found
+        else:
+            self.scans[local] = found
+        return found
 
 
 def probe_models(trees: Sequence, tus: Sequence[str], arch: str,

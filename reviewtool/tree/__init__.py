@@ -7,7 +7,10 @@ symlink pointing outside) is refused with :class:`~reviewtool.errors.TreeError`.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import posixpath
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -15,6 +18,13 @@ from typing import Iterator, Mapping
 from ..errors import TreeError
 from ..patch import normalize_path  # noqa: F401  (re-exported: trees use it too)
 from ..resources import corpus_dir
+
+
+def git_blob_id(text: str) -> str:
+    """The id git gives a blob with this content, so that a patched file's version matches
+    the commit that has the same content."""
+    data = text.encode("utf-8", errors="surrogateescape")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 class Tree:
@@ -29,6 +39,12 @@ class Tree:
 
     def exists(self, path: str) -> bool:
         return self.read(path) is not None
+
+    def version(self, path: str) -> str | None:
+        """A string that changes whenever the file's content does, None when absent (caches
+        key on it: see reviewtool.variants.memo)."""
+        text = self.read(path)
+        return None if text is None else git_blob_id(text)
 
     def refuses(self, path: str) -> str | None:
         """Why a patch may not touch ``path`` (it leaves the tree: ``..``, absolute, ``.git``,
@@ -59,6 +75,7 @@ class DirTree(Tree):
         self.kind = kind
         self.path = str(self.root)
         self._cache: dict[str, str | None] = {}
+        self._dirs: dict[str, bool] = {}
 
     def _resolve(self, path: str) -> Path:
         rel = normalize_path(path)
@@ -94,6 +111,44 @@ class DirTree(Tree):
         text = None if data is None else data.decode("utf-8", errors="surrogateescape")
         self._cache[rel] = self._cache[path] = text
         return text
+
+    def exists(self, path: str) -> bool:
+        if path in self._cache:
+            return self._cache[path] is not None
+        return self.version(path) is not None
+
+    def version(self, path: str) -> str | None:
+        """Size, modification time and inode, as git's index tells a changed file: cheaper
+        than reading the file, and it changes when the content does."""
+        if self._cache.get(path, "") is None:
+            return None
+        try:
+            rel = normalize_path(path)
+            full = f"{self.path}/{rel}"
+            info = os.lstat(full)
+            if stat.S_ISLNK(info.st_mode):
+                if not self._inside(os.path.realpath(full)):
+                    return None  # read() refuses it too
+                info = os.stat(full)
+            if not self._inside_dir(posixpath.dirname(rel)):
+                return None
+        except (OSError, TreeError, ValueError):
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+
+    def _inside(self, real: str) -> bool:
+        return real == self.path or real.startswith(self.path + os.sep)
+
+    def _inside_dir(self, rel_dir: str) -> bool:
+        """Whether a directory of the tree really lies inside it (no symlink out), per
+        directory once."""
+        known = self._dirs.get(rel_dir)
+        if known is None:
+            known = self._dirs[rel_dir] = self._inside(
+                os.path.realpath(f"{self.path}/{rel_dir}" if rel_dir else self.path))
+        return known
 
     def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
              under: tuple[str, ...] = ()) -> Iterator[str]:
@@ -155,6 +210,17 @@ class OverlayTree(Tree):
         if path in self.changes:
             return self.changes[path]
         return self.base.read(path)
+
+    def exists(self, path: str) -> bool:
+        if path in self.changes:
+            return self.changes[path] is not None
+        return self.base.exists(path)
+
+    def version(self, path: str) -> str | None:
+        if path in self.changes:
+            text = self.changes[path]
+            return None if text is None else git_blob_id(text)
+        return self.base.version(path)
 
     def refuses(self, path: str) -> str | None:
         refuses = getattr(self.base, "refuses", None)  # a test's stand-in tree may lack it

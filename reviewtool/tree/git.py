@@ -73,6 +73,24 @@ class GitTree(Tree):
         self._cache[path] = text
         return text
 
+    def _entry(self, path: str):
+        try:
+            return self._tree[normalize_path(path)]
+        except (TreeError, KeyError, ValueError):
+            return None
+
+    def exists(self, path: str) -> bool:
+        if path in self._cache:
+            return self._cache[path] is not None
+        return self.version(path) is not None
+
+    def version(self, path: str) -> str | None:
+        """The blob id."""
+        entry = self._entry(path)
+        if entry is None or entry.type_str != "blob":
+            return None
+        return str(entry.id)
+
     def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
              under: tuple[str, ...] = ()) -> Iterator[str]:
         starts = [u.rstrip("/") for u in under] or [""]

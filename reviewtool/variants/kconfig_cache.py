@@ -3,7 +3,7 @@ parses 1,700 files, then every symbol is converted), and it does not change betw
 
 The key is the tree's identity: a git revision, or for a directory the path, size and
 modification time of every ``Kconfig*`` file (a changed file is never served stale). The model
-is pickled under ``$XDG_CACHE_HOME/reviewtool/kconfig/`` (``~/.cache`` by default); a cache that
+is pickled under ``kconfig/`` in the cache directory (:mod:`reviewtool.cache`); a cache that
 cannot be read or written is ignored.
 """
 
@@ -17,15 +17,16 @@ import sys
 from pathlib import Path
 from types import MappingProxyType
 
+from ..cache import cache_root
 from .kconfig import KconfigModel, read_kconfig
 
 _PROXIES = ("symbols", "choices", "choice_info", "readers")
 MIN_FILES = 50  # small trees (the bundled corpus) are read directly
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reviewtool" / "kconfig"
+def cache_dir() -> Path | None:
+    root = cache_root()
+    return None if root is None else root / "kconfig"
 
 
 def _key(tree, arch: str) -> str | None:
@@ -72,7 +73,7 @@ class _DeepRecursion:
 
 
 def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
-    key = _key(tree, arch)
+    key = _key(tree, arch) if cache_dir() is not None else None
     if key is None:
         return read_kconfig(tree, arch)
     path = cache_dir() / f"{key}.pickle"

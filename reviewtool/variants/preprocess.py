@@ -106,15 +106,45 @@ class Macro:
         return self.params is not None
 
 
-@dataclass(frozen=True)
 class FileVariant:
-    path: str
-    text: str
-    kept: tuple[bool, ...]
+    """One file of a unit: ``path``, ``text`` (projected), ``kept`` (per line). The text is
+    projected when first read; ``FileVariant(path, text, kept)`` also takes it ready-made."""
+
+    __slots__ = ("path", "_projection", "_text", "_kept")
+
+    def __init__(self, path: str, text: "str | _Projection", kept: Sequence[bool] | None = None):
+        self.path = path
+        if isinstance(text, str):
+            self._projection, self._text = None, text
+            self._kept = tuple(kept) if kept is not None else ()
+        else:
+            self._projection, self._text, self._kept = text, None, None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._projection.text()  # type: ignore[union-attr]
+        return self._text
+
+    @property
+    def kept(self) -> tuple[bool, ...]:
+        if self._kept is None:
+            self._kept = tuple(b != 0 for b in self._projection.kept)  # type: ignore[union-attr]
+        return self._kept
 
     @property
     def lines(self) -> list[str]:
         return _lex.split_lines(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileVariant) and (self.path, self.text, self.kept) == (
+            other.path, other.text, other.kept)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.text))
+
+    def __repr__(self) -> str:
+        return f"FileVariant({self.path!r}, {len(self.text)} characters)"
 
 
 @dataclass(frozen=True)
@@ -176,16 +206,16 @@ class _Engine:
         self.arch = arch
         self.follow = follow
         self.dirs = list(include_dirs) if include_dirs is not None else include_dirs_for(arch)
+        self.dirs_key = tuple(self.dirs)
         self.macros: dict[str, Macro] = {}
         if predefined is None:
             predefined = {"__KERNEL__": "1"}
         for name, body in predefined.items():
             self.macros[name] = _macro_from(name, str(body), "<predefined>")
         for name, body in config_macros(config).items():
-            self.macros[name] = Macro(name, None, body, False, "<config>", 0)
+            self.macros[name] = _config_macro(name, body)
         self.definitions: list[Macro] = []
         self.kept: dict[str, bytearray] = {}
-        self.texts: dict[str, str] = {}
         self.missing: list[str] = []
         self.errors: list[str] = []
         self.once: set[str] = set()
@@ -193,9 +223,14 @@ class _Engine:
         # preprocess() of the same tree (a review runs one per configuration and side).
         self.resolved = _RESOLVED.setdefault(tree, {}) if _weakrefable(tree) else {}
         self.values: dict[str, object] = {}
+        self.frames: list[_Frame] = []  # the headers being run, innermost last
+        from .memo import memo_for
+        self.memo = memo_for(tree) if follow else None
 
     # ---------------------------------------------------------------- #if evaluation
     def _value(self, name: str) -> object:
+        if self.frames:
+            self._read(name)
         m = self.macros.get(name)
         if m is None:
             return UNDEFINED
@@ -224,6 +259,8 @@ class _Engine:
             if name is None:
                 raise ConditionError(f"#{kw} without a macro name", path=path, line=raw.line,
                                      text=raw.text)
+            if self.frames:
+                self._read(name)
             present = name in self.macros
             return present if kw in ("ifdef", "elifdef") else not present
         text = raw.rest
@@ -241,18 +278,18 @@ class _Engine:
         toks = tokenize(raw.rest)
         try:
             pre = self._replace_defined(toks, path)
-            expanded = expand_tokens(pre, self.macros, max_tokens=MACRO_IF_MAX_TOKENS)
+            expanded = expand_tokens(pre, _Reading(self), max_tokens=MACRO_IF_MAX_TOKENS)
             expanded = self._replace_defined(expanded, path)
             text = " ".join("0" if t.kind == "id" else t.text for t in expanded)
             e = parse_expr(text, path, raw.line)
         except (ConditionError, MacroError) as exc:
-            self.errors.append(f"{path}:{raw.line}: cannot evaluate {raw.text!r} "
-                               f"({exc.message}); taken as false")
+            self._error(f"{path}:{raw.line}: cannot evaluate {raw.text!r} "
+                        f"({exc.message}); taken as false")
             return False
         v = evaluate(e, _undefined)
         if v is None:
-            self.errors.append(f"{path}:{raw.line}: cannot evaluate {raw.text!r} "
-                               "(division by zero); taken as false")
+            self._error(f"{path}:{raw.line}: cannot evaluate {raw.text!r} "
+                        "(division by zero); taken as false")
             return False
         return v != 0
 
@@ -269,6 +306,8 @@ class _Engine:
                     j += 1
                 if j >= n or toks[j].kind != "id":
                     raise ConditionError("defined without a macro name", path=path)
+                if self.frames:
+                    self._read(toks[j].text)
                 value = toks[j].text in self.macros
                 j += 1
                 if paren:
@@ -293,59 +332,165 @@ class _Engine:
 
     # ---------------------------------------------------------------- includes
     def resolve(self, target: str, cur: str, nxt: bool = False) -> str | None:
-        here = posixpath.dirname(cur)
-        key = (self.arch, tuple(self.dirs), here, target, nxt)
-        if key in self.resolved:
-            return self.resolved[key]
-        found = None
-        if len(target) >= 2 and target[0] in "<\"":
-            name = target[1:-1].strip()
-            candidates: list[str] = []
-            if target[0] == '"':
-                candidates.append(posixpath.normpath(posixpath.join(here, name)))
-            if name.startswith("asm/"):
-                candidates.append(f"include/asm-{self.arch}/{name[4:]}")
-            candidates.extend(f"{d}/{name}" for d in self.dirs)
-            if name.startswith("asm/"):
-                candidates.append(f"include/asm-generic/{name[4:]}")
-                candidates.append(f"include/uapi/asm-generic/{name[4:]}")
-            for cand in candidates:
-                cand = posixpath.normpath(cand)
-                if cand.startswith("../") or cand.startswith("/") or cand == "..":
-                    continue
-                if nxt and cand == cur:
-                    continue
-                if self.tree.read(cand) is not None:
-                    found = cand
-                    break
-        self.resolved[key] = found
+        found = self.resolved_include(target, cur, nxt)
+        if self.frames:
+            self.frames[-1].resolutions.append((cur, target, nxt, found))
         return found
+
+    def resolved_include(self, target: str, cur: str, nxt: bool = False) -> str | None:
+        """Where ``#include target`` in ``cur`` leads (cached per tree; nothing recorded)."""
+        here = posixpath.dirname(cur)
+        key = (self.arch, self.dirs_key, here, target, nxt)
+        found = self.resolved.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._search(target, cur, here, nxt)
+            self.resolved[key] = found
+        return found
+
+    def _search(self, target: str, cur: str, here: str, nxt: bool) -> str | None:
+        if len(target) < 2 or target[0] not in "<\"":
+            return None
+        name = target[1:-1].strip()
+        candidates: list[str] = []
+        if target[0] == '"':
+            candidates.append(posixpath.normpath(posixpath.join(here, name)))
+        if name.startswith("asm/"):
+            candidates.append(f"include/asm-{self.arch}/{name[4:]}")
+        candidates.extend(f"{d}/{name}" for d in self.dirs)
+        if name.startswith("asm/"):
+            candidates.append(f"include/asm-generic/{name[4:]}")
+            candidates.append(f"include/uapi/asm-generic/{name[4:]}")
+        exists = getattr(self.tree, "exists", None) or (lambda p: self.tree.read(p) is not None)
+        for cand in candidates:
+            cand = posixpath.normpath(cand)
+            if cand.startswith("../") or cand.startswith("/") or cand == "..":
+                continue
+            if nxt and cand == cur:
+                continue
+            if exists(cand):
+                return cand
+        return None
 
     def include(self, raw: _lex.Raw, path: str, depth: int) -> None:
         target = _lex.include_target(raw.rest)
         if target is None:
             try:
-                toks = expand_tokens(tokenize(raw.rest), self.macros,
+                toks = expand_tokens(tokenize(raw.rest), _Reading(self),
                                      max_tokens=MACRO_IF_MAX_TOKENS)
             except MacroError as exc:
-                self.errors.append(f"{path}:{raw.line}: {exc.message}")
+                self._error(f"{path}:{raw.line}: {exc.message}")
                 return
             target = _lex.include_target("".join(t.text for t in toks))
             if target is None:
-                self.errors.append(f"{path}:{raw.line}: cannot read include {raw.text!r}")
+                self._error(f"{path}:{raw.line}: cannot read include {raw.text!r}")
                 return
         found = self.resolve(target, path, raw.keyword == "include_next")
         if found is None:
-            if target not in self.missing:
-                self.missing.append(target)
+            self._missing(target)
             return
+        if self.frames:
+            self._read_once(found)
         if found in self.once:
             return
         if depth + 1 > MAX_INCLUDE_DEPTH:
-            self.errors.append(f"{path}:{raw.line}: #include nested deeper than "
-                               f"{MAX_INCLUDE_DEPTH}")
+            for frame in self.frames:  # the message depends on the depth: not reusable
+                frame.reusable = False
+            self._error(f"{path}:{raw.line}: #include nested deeper than {MAX_INCLUDE_DEPTH}")
             return
-        self.run_file(found, self.tree.read(found) or "", depth + 1)
+        if self.memo is None:
+            self.run_file(found, self.tree.read(found) or "", depth + 1)
+            return
+        key = (self.arch, self.dirs_key, found)
+        entry = self.memo.find(key, self)
+        if entry is not None:
+            self._replay(entry)
+            return
+        frame = _Frame()
+        self.frames.append(frame)
+        try:
+            self.run_file(found, self.tree.read(found) or "", depth + 1)
+        finally:
+            self.frames.pop()
+        entry = frame.entry(found, self) if frame.reusable else None
+        if entry is not None:
+            self.memo.add(key, entry)
+        if self.frames:
+            parent = self.frames[-1]
+            parent.written |= frame.written
+            if entry is not None:
+                parent.log.append((_CHILD, entry))
+            else:
+                parent.log.extend(frame.log)
+                parent.reusable = False
+
+    # ---------------------------------------------------------------- what a frame records
+    # A header's effect on the engine depends only on the macros it reads that were defined
+    # before it (and on which files exist and what they hold). While a header runs, a frame
+    # records those reads and its effects; the memo replays the effects when the same header
+    # is included again with the same values for those reads (in another configuration, on
+    # the other side of the patch, or in a later run: see reviewtool.variants.memo).
+    def _read(self, name: str) -> None:
+        value = self.macros.get(name)
+        for frame in reversed(self.frames):
+            if name in frame.written or name in frame.reads:
+                break
+            frame.reads[name] = value
+
+    def _read_once(self, path: str) -> None:
+        value = path in self.once
+        for frame in reversed(self.frames):
+            if path in frame.once_added or path in frame.once_reads:
+                break
+            frame.once_reads[path] = value
+
+    def _error(self, message: str) -> None:
+        self.errors.append(message)
+        if self.frames:
+            self.frames[-1].log.append((_ERROR, message))
+
+    def _missing(self, target: str) -> None:
+        if target not in self.missing:
+            self.missing.append(target)
+        if self.frames:
+            self.frames[-1].log.append((_MISSING, target))
+
+    def _replay(self, entry: "MemoEntry") -> None:
+        if self.frames:
+            for name in entry.names:
+                self._read(name)
+            for path, _ in entry.once:
+                self._read_once(path)
+            parent = self.frames[-1]
+            parent.written |= self.memo.written(entry)
+            parent.log.append((_CHILD, entry))
+        self._apply(entry)
+
+    def _apply(self, entry: "MemoEntry") -> None:
+        macros = self.macros
+        for event in entry.log:
+            tag = event[0]
+            if tag == _DEFINE:
+                m = event[1]
+                macros[m.name] = m
+                self.definitions.append(m)
+            elif tag == _CHILD:
+                self._apply(event[1])
+            elif tag == _KEPT:
+                _, path, nlines, ranges = event
+                kept = self.kept.get(path)
+                if kept is None:
+                    kept = self.kept[path] = bytearray(nlines)
+                for lo, hi in ranges:
+                    kept[lo:hi] = b"\x01" * (hi - lo)
+            elif tag == _UNDEF:
+                macros.pop(event[1], None)
+            elif tag == _ONCE:
+                self.once.add(event[1])
+            elif tag == _MISSING:
+                if event[1] not in self.missing:
+                    self.missing.append(event[1])
+            elif tag == _ERROR:
+                self.errors.append(event[1])
 
     # ---------------------------------------------------------------- the walk
     def run_file(self, path: str, text: str, depth: int = 0) -> None:
@@ -353,13 +498,14 @@ class _Engine:
         kept = self.kept.get(path)
         if kept is None:
             kept = self.kept[path] = bytearray(nlines)
-            self.texts[path] = text
+        frame = self.frames[-1] if self.frames else None
+        ranges: list[tuple[int, int]] = []
         stack: list[list[Any]] = []   # [outer active, taken, seen else, raw]
         active = True
         pos = 1
         for raw in raws:
             if active and raw.line > pos:
-                kept[pos - 1:raw.line - 1] = b"\x01" * (raw.line - pos)
+                ranges.append((pos - 1, raw.line - 1))
             pos = raw.end_line + 1
             kind = raw.kind
             if kind == "if" or kind == "ifdef" or kind == "ifndef":
@@ -376,13 +522,13 @@ class _Engine:
                 if not stack:
                     raise ConditionError("#elif without #if", path=path, line=raw.line,
                                          text=raw.text)
-                frame = stack[-1]
-                if frame[2]:
+                frame_ = stack[-1]
+                if frame_[2]:
                     raise ConditionError("#elif after #else", path=path, line=raw.line,
                                          text=raw.text)
-                if frame[0] and not frame[1]:
+                if frame_[0] and not frame_[1]:
                     value = self.test(raw, path)
-                    frame[1] = value
+                    frame_[1] = value
                     active = value
                 else:
                     active = False
@@ -390,13 +536,13 @@ class _Engine:
                 if not stack:
                     raise ConditionError("#else without #if", path=path, line=raw.line,
                                          text=raw.text)
-                frame = stack[-1]
-                if frame[2]:
+                frame_ = stack[-1]
+                if frame_[2]:
                     raise ConditionError("#else after #else", path=path, line=raw.line,
                                          text=raw.text)
-                frame[2] = True
-                active = frame[0] and not frame[1]
-                frame[1] = True
+                frame_[2] = True
+                active = frame_[0] and not frame_[1]
+                frame_[1] = True
             elif kind == "endif":
                 if not stack:
                     raise ConditionError("unbalanced #endif", path=path, line=raw.line,
@@ -405,40 +551,150 @@ class _Engine:
             elif not active:
                 continue
             elif kind == "define":
-                parsed = _lex.parse_define(raw.rest)
-                if parsed is None:
-                    self.errors.append(f"{path}:{raw.line}: #define without a name")
+                m = _define(path, raw)
+                if m is None:
+                    self._error(f"{path}:{raw.line}: #define without a name")
                     continue
-                name, params, variadic, body = parsed
-                m = Macro(name, params, body, variadic, path, raw.line)
-                self.macros[name] = m
+                self.macros[m.name] = m
                 self.definitions.append(m)
+                if frame is not None:
+                    frame.written.add(m.name)
+                    frame.log.append((_DEFINE, m))
             elif kind == "undef":
                 name = _lex.first_name(raw.rest)
                 if name is not None:
                     self.macros.pop(name, None)
+                    if frame is not None:
+                        frame.written.add(name)
+                        frame.log.append((_UNDEF, name))
             elif kind == "include":
                 if self.follow:
                     self.include(raw, path, depth)
             elif kind == "error":
-                self.errors.append(f"{path}:{raw.line}: {raw.text}")
+                self._error(f"{path}:{raw.line}: {raw.text}")
             elif kind == "pragma":
                 if raw.rest.strip() == "once":
                     self.once.add(path)
+                    if frame is not None:
+                        frame.once_added.add(path)
+                        frame.log.append((_ONCE, path))
         if stack:
             raw = stack[-1][3]
             raise ConditionError(f"#{raw.keyword} without #endif", path=path, line=raw.line,
                                  text=raw.text)
         if pos <= nlines:
-            kept[pos - 1:nlines] = b"\x01" * (nlines - pos + 1)
+            ranges.append((pos - 1, nlines))
+        for lo, hi in ranges:
+            kept[lo:hi] = b"\x01" * (hi - lo)
+        if frame is not None:
+            frame.log.append((_KEPT, path, nlines, tuple(ranges)))
+            frame.files.append(path)
 
     def variants(self) -> tuple[FileVariant, ...]:
-        out = []
-        for path, kept in self.kept.items():
-            text = self.texts[path]
-            out.append(FileVariant(path, _project_lines(text, kept),
-                                   tuple(b != 0 for b in kept)))
-        return tuple(out)
+        tree = self.tree
+        return tuple([FileVariant(path, _Projection(tree, path, kept))
+                      for path, kept in self.kept.items()])
+
+
+# Events of a frame's log, replayed in order
+_DEFINE, _UNDEF, _KEPT, _CHILD, _MISSING, _ERROR, _ONCE = range(7)
+_UNSEEN = object()
+
+
+class _Frame:
+    """What one header (and the headers it includes) read and did; see ``_Engine._read``."""
+
+    __slots__ = ("reads", "once_reads", "written", "once_added", "log", "files", "resolutions",
+                 "reusable")
+
+    def __init__(self) -> None:
+        self.reads: dict[str, Macro | None] = {}
+        self.once_reads: dict[str, bool] = {}
+        self.written: set[str] = set()
+        self.once_added: set[str] = set()
+        self.log: list[tuple] = []
+        self.files: list[str] = []
+        self.resolutions: list[tuple[str, str, bool, str | None]] = []
+        self.reusable = True
+
+    def entry(self, path: str, engine: "_Engine") -> "MemoEntry | None":
+        from .memo import MemoEntry, file_version
+        versions = []
+        for name in self.files:
+            version = file_version(engine.tree, name)
+            if version is None:
+                return None
+            versions.append((name, version))
+        return MemoEntry.make(path, tuple(self.reads), tuple(self.reads.values()),
+                              tuple(self.once_reads.items()), tuple(self.log),
+                              tuple(versions), tuple(self.resolutions))
+
+
+class _Reading:
+    """The engine's macro table as the expander sees it, recording every name it looks up."""
+
+    def __init__(self, engine: "_Engine"):
+        self.engine = engine
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if self.engine.frames:
+            self.engine._read(name)
+        return self.engine.macros.get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return self.get(name) is not None  # type: ignore[arg-type]
+
+    def __getitem__(self, name: str) -> Any:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+
+class _Projection:
+    """The projected text of a file, computed when first asked for: a unit reads hundreds of
+    headers, and most of them are never looked at."""
+
+    __slots__ = ("tree", "path", "kept", "_text")
+
+    def __init__(self, tree: Any, path: str, kept: bytearray):
+        self.tree, self.path, self.kept, self._text = tree, path, kept, None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = _project_lines(self.tree.read(self.path) or "", self.kept)
+        return self._text
+
+
+_DEFINES: dict[tuple[str, int, str], Macro | None] = {}
+
+
+def _define(path: str, raw: _lex.Raw) -> Macro | None:
+    """The macro a ``#define`` line makes, one object per distinct line (the memo compares
+    macro values, and the same object compares fastest)."""
+    key = (path, raw.line, raw.rest)
+    try:
+        return _DEFINES[key]
+    except KeyError:
+        pass
+    parsed = _lex.parse_define(raw.rest)
+    m = None if parsed is None else Macro(parsed[0], parsed[1], parsed[3], parsed[2], path,
+                                         raw.line)
+    if len(_DEFINES) > 500_000:
+        _DEFINES.clear()
+    _DEFINES[key] = m
+    return m
+
+
+_CONFIG_MACROS: dict[tuple[str, str], Macro] = {}
+
+
+def _config_macro(name: str, body: str) -> Macro:
+    key = (name, body)
+    m = _CONFIG_MACROS.get(key)
+    if m is None:
+        m = _CONFIG_MACROS[key] = Macro(name, None, body, False, "<config>", 0)
+    return m
 
 
 def _undefined(name: str) -> object:

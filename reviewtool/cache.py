@@ -1,0 +1,80 @@
+"""Where reviewtool keeps what it computed, between runs, and how it reads and writes it.
+
+Everything cached is derived from file contents and checked against them before use, so a
+stale entry is never served; deleting the directory only costs time. The directory is
+``$REVIEWTOOL_CACHE`` when set (``off`` turns caching off), else
+``$XDG_CACHE_HOME/reviewtool`` (``~/.cache/reviewtool``). A cache that cannot be read or
+written is ignored: the run goes on without it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1  # bump when a cached structure changes shape
+
+_READ_ERRORS = (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
+                ValueError, RecursionError, ImportError, IndexError, KeyError, MemoryError)
+
+
+def cache_root() -> Path | None:
+    """The cache directory, or None when caching is off."""
+    chosen = os.environ.get("REVIEWTOOL_CACHE")
+    if chosen is not None:
+        if chosen.strip().lower() in ("", "off", "0", "no", "none"):
+            return None
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "reviewtool"
+
+
+def disable() -> None:
+    """``--no-cache``: nothing is read from or written to the cache in this process."""
+    os.environ["REVIEWTOOL_CACHE"] = "off"
+
+
+class _DeepRecursion:
+    """Nested structures (Kconfig expressions, include chains) need room to pickle."""
+
+    def __enter__(self) -> None:
+        self.old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.old, 50_000))
+
+    def __exit__(self, *exc: object) -> None:
+        sys.setrecursionlimit(self.old)
+
+
+def load(path: Path) -> Any | None:
+    """The object pickled at ``path``, or None (absent, unreadable, another format)."""
+    try:
+        with _DeepRecursion(), open(path, "rb") as handle:
+            stored = pickle.load(handle)
+    except _READ_ERRORS:
+        return None
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != FORMAT:
+        return None
+    return stored[1]
+
+
+def save(path: Path, value: Any) -> bool:
+    """Pickle ``value`` to ``path`` atomically (a reader sees the old file or the new one)."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with _DeepRecursion(), os.fdopen(fd, "wb") as handle:
+            pickle.dump((FORMAT, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        return True
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        return False

@@ -1,0 +1,220 @@
+"""Headers preprocessed once, replayed everywhere: the include memo.
+
+A review preprocesses the same translation unit in every configuration it enumerates, on both
+sides of the patch, and on a real kernel tree a unit reads about 1,200 headers. Most of those
+headers do the same thing every time: what a header does depends only on
+
+* the macros it reads that were defined before it was included (include guards, ``CONFIG_``
+  symbols, ``#ifdef __ASSEMBLY__``...) and whether a ``#pragma once`` file was seen;
+* the files it reads (their content) and where its ``#include`` lines resolve.
+
+While a header runs, the preprocessor records both (``preprocess._Frame``). The result is a
+:class:`MemoEntry`: the reads with the values they had, and a log of the effects in order
+(``#define``/``#undef``, kept lines, nested headers as their own entries, missing includes,
+errors). Including a header again with the same values for its reads replays the log instead
+of running the header. An entry is used on a tree only after checking, once per tree, that
+every file it read has the same version there (git blob id, content hash, or size and
+modification time for a directory) and that its includes resolve to the same files; so an
+entry recorded on the pre-image serves the post-image for every header the patch leaves alone,
+and a changed file is never served stale.
+
+Entries are kept in memory for the process and, unless caching is off
+(:mod:`reviewtool.cache`), in one pack file in the cache directory, so the next run over the
+same tree starts warm. The pack keeps the most recently used entries (``MAX_PER_HEADER`` per
+header, ``MAX_ENTRIES`` in all).
+"""
+
+from __future__ import annotations
+
+import atexit
+import secrets
+import time
+import weakref
+from typing import Any, NamedTuple
+
+from .. import cache
+from ..tree import git_blob_id
+
+MAX_PER_HEADER = 24
+MAX_ENTRIES = 60_000
+PACK_NAME = "preprocess-memo.pickle"
+
+
+class MemoEntry(NamedTuple):
+    uid: str
+    path: str
+    names: tuple[str, ...]                 # macros read before being written in the header
+    values: tuple[Any, ...]                # their values then (a Macro, or None: undefined)
+    once: tuple[tuple[str, bool], ...]     # #pragma once files asked about, and the answer
+    log: tuple[tuple, ...]                 # effects, in order (preprocess._DEFINE...)
+    files: tuple[tuple[str, str], ...]     # files run directly in this header, with versions
+    resolutions: tuple[tuple[str, str, bool, str | None], ...]  # (includer, target, next, found)
+
+    @classmethod
+    def make(cls, path, names, values, once, log, files, resolutions) -> "MemoEntry":
+        return cls(secrets.token_hex(8), path, names, values, once, log, files, resolutions)
+
+
+_VERSIONS: "weakref.WeakKeyDictionary[Any, dict[str, str | None]]" = weakref.WeakKeyDictionary()
+
+
+def file_version(tree: Any, path: str) -> str | None:
+    """A string that changes whenever the file's content does (None: absent, or a tree that
+    cannot say)."""
+    try:
+        known = _VERSIONS.setdefault(tree, {})
+    except TypeError:
+        known = {}
+    if path in known:
+        return known[path]
+    version_of = getattr(tree, "version", None)
+    if version_of is not None:
+        version = version_of(path)
+    else:  # a stand-in tree: its content is its version
+        text = tree.read(path)
+        version = None if text is None else git_blob_id(text)
+    known[path] = version
+    return version
+
+
+class Memo:
+    """Entries per (arch, include path, header), with their per-tree validity."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, list[MemoEntry]] = {}
+        self.used: dict[str, float] = {}
+        self.valid: "weakref.WeakKeyDictionary[Any, dict[str, bool]]" = \
+            weakref.WeakKeyDictionary()
+        self._written: dict[str, frozenset[str]] = {}
+        self.loaded = False
+        self.dirty = False
+        self.hits = self.misses = 0
+
+    # -- lookup ----------------------------------------------------------------------------
+    def find(self, key: tuple, engine: Any) -> MemoEntry | None:
+        if not self.loaded:
+            self.load()
+        entries = self.entries.get(key)
+        if entries:
+            get = engine.macros.get
+            once = engine.once
+            for index, entry in enumerate(entries):
+                if tuple(map(get, entry.names)) != entry.values:
+                    continue
+                if entry.once and any((p in once) != v for p, v in entry.once):
+                    continue
+                if not self.is_valid(entry, engine):
+                    continue
+                if index:  # most recently used first
+                    entries.insert(0, entries.pop(index))
+                self.used[entry.uid] = time.time()
+                self.hits += 1
+                return entry
+        self.misses += 1
+        return None
+
+    def is_valid(self, entry: MemoEntry, engine: Any) -> bool:
+        tree = engine.tree
+        try:
+            known = self.valid.setdefault(tree, {})
+        except TypeError:
+            return False
+        verdict = known.get(entry.uid)
+        if verdict is None:
+            verdict = (all(file_version(tree, p) == v for p, v in entry.files)
+                       and all(engine.resolved_include(target, cur, nxt) == found
+                               for cur, target, nxt, found in entry.resolutions)
+                       and all(self.is_valid(event[1], engine)
+                               for event in entry.log if event[0] == _CHILD))
+            known[entry.uid] = verdict
+        return verdict
+
+    def written(self, entry: MemoEntry) -> frozenset[str]:
+        """Every macro name the entry (and its nested headers) defines or undefines."""
+        found = self._written.get(entry.uid)
+        if found is None:
+            names: set[str] = set()
+            for event in entry.log:
+                tag = event[0]
+                if tag == _DEFINE:
+                    names.add(event[1].name)
+                elif tag == _UNDEF:
+                    names.add(event[1])
+                elif tag == _CHILD:
+                    names |= self.written(event[1])
+            found = self._written[entry.uid] = frozenset(names)
+        return found
+
+    # -- storing ---------------------------------------------------------------------------
+    def add(self, key: tuple, entry: MemoEntry) -> None:
+        entries = self.entries.setdefault(key, [])
+        entries.insert(0, entry)
+        del entries[MAX_PER_HEADER:]
+        self.used[entry.uid] = time.time()
+        self.dirty = True
+
+    def load(self) -> None:
+        self.loaded = True
+        root = cache.cache_root()
+        if root is None:
+            return
+        atexit.register(self.flush)
+        stored = cache.load(root / PACK_NAME)
+        if not isinstance(stored, tuple) or len(stored) != 2:
+            return
+        entries, used = stored
+        if not isinstance(entries, dict) or not isinstance(used, dict):
+            return
+        for key, found in entries.items():
+            mine = self.entries.setdefault(key, [])
+            mine.extend(e for e in found if isinstance(e, MemoEntry))
+        for uid, when in used.items():
+            self.used.setdefault(uid, when)
+
+    def flush(self) -> None:
+        """Write the pack if this process added entries (most recently used kept)."""
+        if not self.dirty:
+            return
+        root = cache.cache_root()
+        if root is None:
+            return
+        self.dirty = False
+        ranked = sorted(((self.used.get(e.uid, 0.0), key, e)
+                         for key, found in self.entries.items() for e in found),
+                        key=lambda item: -item[0])[:MAX_ENTRIES]
+        entries: dict[tuple, list[MemoEntry]] = {}
+        for _, key, entry in ranked:
+            entries.setdefault(key, []).append(entry)
+        used = {e.uid: when for when, _, e in ranked}
+        cache.save(root / PACK_NAME, (entries, used))
+
+
+_MEMO = Memo()
+
+
+def memo_for(tree: Any) -> Memo | None:
+    """The memo a preprocess of ``tree`` uses (None: a tree that cannot be told apart)."""
+    try:
+        weakref.ref(tree)
+    except TypeError:
+        return None
+    return _MEMO
+
+
+def flush() -> None:
+    _MEMO.flush()
+
+
+def stats() -> dict[str, int]:
+    return {"hits": _MEMO.hits, "misses": _MEMO.misses,
+            "entries": sum(len(v) for v in _MEMO.entries.values())}
+
+
+def reset() -> None:
+    """Forget every entry in memory (tests, benchmarks of a cold start)."""
+    global _MEMO
+    _MEMO.flush()
+    _MEMO = Memo()
+
+
+from .preprocess import _CHILD, _DEFINE, _UNDEF  # noqa: E402  (the log's event tags)
