@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..mail import Mail
 from ..model.compare import VariantTable, analyse
-from ..model.unit import ConfigModel, ScanCache as _Files, probe_models
+from ..model.unit import FACTS, ConfigModel, ScanCache as _Files, config_words, probe_models
 from ..patch import Patch
 from ..patch.apply import FileResult, HunkResult, apply_file
 from ..tree import OverlayTree, Tree
@@ -189,15 +189,9 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
 
     for tree, model in models:
         wanted_files: dict[str, int] = {}
-        # every #define site per macro name, across the files this probe read
-        sites: dict[str, list[tuple[str, int, str]]] = {}
-        for unit in model.units:
-            for variant in unit.files:
-                info = files.scan(tree, variant.path)
-                for directive in info.directives if info is not None else ():
-                    if directive.kind == "define" and directive.name:
-                        sites.setdefault(directive.name, []).append(
-                            (variant.path, directive.line, directive.body or ""))
+        # the files this probe read, indexed: every #define site and #include line
+        present = FACTS.present(files, tree, {v.path for unit in model.units
+                                              for v in unit.files})
         todo: list[tuple[str, int]] = []
         for (tree_id, path), lines in changed.items():
             if tree_id != id(tree):
@@ -212,22 +206,14 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
         seen: set[str] = set()
         while todo:
             name, depth = todo.pop(0)
-            if name in seen or name not in sites or depth > MAX_MACRO_DEPTH:
+            if name in seen or depth > MAX_MACRO_DEPTH:
                 continue
             seen.add(name)
-            for path, line, body in sites[name]:
+            for path, line, body in FACTS.sites(name, present):
                 conds(tree, path, [line], depth)
                 wanted_files[path] = min(depth, wanted_files.get(path, depth))
                 todo += [(w, depth + 1) for w in _WORDS.findall(body)]
         # include chains up to the units' roots
-        includers: dict[str, list[tuple[str, int]]] = {}
-        for unit in model.units:
-            for variant in unit.files:
-                info = files.scan(tree, variant.path)
-                for directive in info.directives if info is not None else ():
-                    if directive.kind == "include" and directive.name:
-                        base = directive.name.strip("<>\"").rsplit("/", 1)[-1]
-                        includers.setdefault(base, []).append((variant.path, directive.line))
         frontier = sorted(wanted_files.items(), key=lambda item: item[1])
         visited: set[str] = set()
         while frontier:
@@ -235,7 +221,7 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
             if path in visited:
                 continue
             visited.add(path)
-            for includer, line in includers.get(path.rsplit("/", 1)[-1], ()):
+            for includer, line in FACTS.included_by(path.rsplit("/", 1)[-1], present):
                 conds(tree, includer, [line], tier)
                 frontier.append((includer, tier))
     return relevant
@@ -461,8 +447,7 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
     constraints = kconfig.restricted(varied) if kconfig is not None else None
     configs, coverage = enumerate_configs(sorted(varied), constraints, limit=limit)
     relevant = set(tiers) | set(scope)
-    names_used = {w for _, m in probes for u in m.units for d in u.definitions
-                  for w in _WORDS.findall(d.body or "") if w.startswith("CONFIG_")}
+    names_used = config_words(u for _, m in probes for u in m.units)
     configs, defaults = with_int_defaults(configs, kconfig, names_used)
     coverage = dict(coverage)
     coverage["involved"] = sorted(involved)

@@ -110,7 +110,8 @@ def compare_name(name: str, before: ConfigModel, after: ConfigModel) -> Cell:
         verdict, why = "uncertain", "part of one side could not be parsed"
     else:
         blocks = _changed_blocks(cb.lines, ca.lines)
-        named = [_opaque_names(_WORD_SET(a + b), before, after) for a, b in blocks]
+        named = [_opaque_names(_WORD_SET(a + b), before, after, _CALLED_SET(a + b))
+                 for a, b in blocks]
         if blocks and all(named):
             names = sorted(set().union(*named))
             verdict = "uncertain"
@@ -138,15 +139,29 @@ def _changed_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[list[str],
             if op != "equal"]
 
 
-def _opaque_names(words: set[str], before: ConfigModel, after: ConfigModel) -> set[str]:
-    """Those of ``words`` whose effect folding cannot see: functions new in this configuration,
-    and macro names some unit defines but that reached a canonical body unexpanded."""
+_CALLED = re.compile(r"([A-Za-z_]\w*)\s*\(")
+
+
+_NOT_CALLS = frozenset({"if", "while", "for", "switch", "return", "sizeof", "typeof",
+                        "__typeof__", "_Alignof", "__alignof__", "defined", "case", "do"})
+
+
+def _CALLED_SET(lines: Sequence[str]) -> set[str]:
+    return {w for line in lines for w in _CALLED.findall(line)} - _NOT_CALLS
+
+
+def _opaque_names(words: set[str], before: ConfigModel, after: ConfigModel,
+                  called: set[str] | None = None) -> set[str]:
+    """Those of ``words`` whose effect folding cannot see: functions new in this configuration
+    (only the ``called`` words are looked up as functions: searching every header for the
+    definition of a local variable's name is what made this slow on a real tree), and macro
+    names some unit defines but that reached a canonical body unexpanded."""
     opaque = set()
     for word in words:
         if any(word in unit.macros for model in (before, after) for unit in model.units):
             opaque.add(word)
-        elif word in after.defs and after.defs[word].kind == "function" \
-                and word not in before.defs:
+        elif (called is None or word in called) and word in after.defs \
+                and after.defs[word].kind == "function" and word not in before.defs:
             opaque.add(word)
     return opaque
 

@@ -103,11 +103,13 @@ class DirTree(Tree):
         if rel in self._cache:
             self._cache[path] = self._cache[rel]
             return self._cache[rel]
-        try:
-            full = self._resolve(rel)
-            data = full.read_bytes() if full.is_file() else None
-        except (OSError, TreeError):
-            data = None
+        data = None
+        if self.version(rel) is not None:  # a regular file, really inside the tree
+            try:
+                with open(f"{self.path}/{rel}", "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = None
         text = None if data is None else data.decode("utf-8", errors="surrogateescape")
         self._cache[rel] = self._cache[path] = text
         return text

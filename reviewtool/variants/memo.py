@@ -86,6 +86,9 @@ class Memo:
         self.valid: "weakref.WeakKeyDictionary[Any, dict[str, bool]]" = \
             weakref.WeakKeyDictionary()
         self._written: dict[str, frozenset[str]] = {}
+        self._flat: dict[str, tuple] = {}
+        self._closure: dict[str, frozenset[str]] = {}
+        self._replayed: set[str] = set()
         self.loaded = False
         self.dirty = False
         self.hits = self.misses = 0
@@ -121,13 +124,31 @@ class Memo:
             return False
         verdict = known.get(entry.uid)
         if verdict is None:
-            verdict = (all(file_version(tree, p) == v for p, v in entry.files)
-                       and all(engine.resolved_include(target, cur, nxt) == found
-                               for cur, target, nxt, found in entry.resolutions)
-                       and all(self.is_valid(event[1], engine)
-                               for event in entry.log if event[0] == _CHILD))
+            base, changed = _patched(tree)
+            if base is not None:
+                # a patch that only modifies files: valid on the patched tree when valid on
+                # the base and none of the files read (nested headers too) is modified
+                verdict = (self.is_valid(entry, _OnTree(engine, base))
+                           and self.closure(entry).isdisjoint(changed))
+            else:
+                verdict = (all(file_version(tree, p) == v for p, v in entry.files)
+                           and all(engine.resolved_include(target, cur, nxt) == found
+                                   for cur, target, nxt, found in entry.resolutions)
+                           and all(self.is_valid(event[1], engine)
+                                   for event in entry.log if event[0] == _CHILD))
             known[entry.uid] = verdict
         return verdict
+
+    def closure(self, entry: MemoEntry) -> frozenset[str]:
+        """Every file the entry and its nested headers read."""
+        found = self._closure.get(entry.uid)
+        if found is None:
+            paths = {p for p, _ in entry.files}
+            for event in entry.log:
+                if event[0] == _CHILD:
+                    paths |= self.closure(event[1])
+            found = self._closure[entry.uid] = frozenset(paths)
+        return found
 
     def written(self, entry: MemoEntry) -> frozenset[str]:
         """Every macro name the entry (and its nested headers) defines or undefines."""
@@ -144,6 +165,44 @@ class Memo:
                     names |= self.written(event[1])
             found = self._written[entry.uid] = frozenset(names)
         return found
+
+    def flat(self, entry: MemoEntry):
+        """The entry's log with nested headers inlined and folded: (final definitions,
+        names left undefined, every #define in order, kept-line events, the other events).
+        Made on the second replay of an entry in a process (most entries are replayed once
+        or many times)."""
+        uid = entry.uid
+        found = self._flat.get(uid)
+        if found is None:
+            if uid not in self._replayed:
+                self._replayed.add(uid)
+                return None
+            final: dict[str, Any] = {}
+            definitions: list[Any] = []
+            kept: list[tuple] = []
+            rest: list[tuple] = []
+            self._fold(entry, final, definitions, kept, rest)
+            defined = {n: m for n, m in final.items() if m is not None}
+            undefined = tuple(n for n, m in final.items() if m is None)
+            found = self._flat[uid] = (defined, undefined, tuple(definitions), tuple(kept),
+                                       tuple(rest))
+        return found
+
+    def _fold(self, entry: MemoEntry, final, definitions, kept, rest) -> None:
+        for event in entry.log:
+            tag = event[0]
+            if tag == _DEFINE:
+                m = event[1]
+                final[m.name] = m
+                definitions.append(m)
+            elif tag == _CHILD:
+                self._fold(event[1], final, definitions, kept, rest)
+            elif tag == _KEPT:
+                kept.append(event[1:])
+            elif tag == _UNDEF:
+                final[event[1]] = None
+            else:
+                rest.append(event)
 
     # -- storing ---------------------------------------------------------------------------
     def add(self, key: tuple, entry: MemoEntry) -> None:
@@ -189,6 +248,30 @@ class Memo:
         cache.save(root / PACK_NAME, (entries, used))
 
 
+def _patched(tree: Any) -> tuple[Any, frozenset[str]]:
+    """(base, modified paths) for a patched tree (an OverlayTree) whose patch only modifies
+    files that exist in the base, else (None, empty): adding or deleting a file can change
+    where an #include leads."""
+    base, changes = getattr(tree, "base", None), getattr(tree, "changes", None)
+    if base is None or not isinstance(changes, dict):
+        return None, frozenset()
+    for path, text in changes.items():
+        if text is None or not base.exists(path):
+            return None, frozenset()
+    return base, frozenset(changes)
+
+
+class _OnTree:
+    """An engine seen on another tree (its base), for checking an entry there."""
+
+    def __init__(self, engine: Any, tree: Any):
+        self.engine = engine.engine if isinstance(engine, _OnTree) else engine
+        self.tree = tree
+
+    def resolved_include(self, target: str, cur: str, nxt: bool = False) -> str | None:
+        return self.engine.resolved_include_on(self.tree, target, cur, nxt)
+
+
 _MEMO = Memo()
 
 
@@ -217,4 +300,4 @@ def reset() -> None:
     _MEMO = Memo()
 
 
-from .preprocess import _CHILD, _DEFINE, _UNDEF  # noqa: E402  (the log's event tags)
+from .preprocess import _CHILD, _DEFINE, _KEPT, _UNDEF  # noqa: E402  (the log's event tags)

@@ -343,11 +343,24 @@ class _Engine:
         key = (self.arch, self.dirs_key, here, target, nxt)
         found = self.resolved.get(key, _UNSEEN)
         if found is _UNSEEN:
-            found = self._search(target, cur, here, nxt)
+            found = self._search(target, cur, here, nxt, self.tree)
             self.resolved[key] = found
         return found
 
-    def _search(self, target: str, cur: str, here: str, nxt: bool) -> str | None:
+    def resolved_include_on(self, tree: Any, target: str, cur: str,
+                            nxt: bool = False) -> str | None:
+        """The same, on another tree (the memo checks entries on a patch's base)."""
+        if tree is self.tree:
+            return self.resolved_include(target, cur, nxt)
+        resolved = _RESOLVED.setdefault(tree, {}) if _weakrefable(tree) else {}
+        here = posixpath.dirname(cur)
+        key = (self.arch, self.dirs_key, here, target, nxt)
+        found = resolved.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = resolved[key] = self._search(target, cur, here, nxt, tree)
+        return found
+
+    def _search(self, target: str, cur: str, here: str, nxt: bool, tree: Any) -> str | None:
         if len(target) < 2 or target[0] not in "<\"":
             return None
         name = target[1:-1].strip()
@@ -360,7 +373,7 @@ class _Engine:
         if name.startswith("asm/"):
             candidates.append(f"include/asm-generic/{name[4:]}")
             candidates.append(f"include/uapi/asm-generic/{name[4:]}")
-        exists = getattr(self.tree, "exists", None) or (lambda p: self.tree.read(p) is not None)
+        exists = getattr(tree, "exists", None) or (lambda p: tree.read(p) is not None)
         for cand in candidates:
             cand = posixpath.normpath(cand)
             if cand.startswith("../") or cand.startswith("/") or cand == "..":
@@ -466,6 +479,37 @@ class _Engine:
         self._apply(entry)
 
     def _apply(self, entry: "MemoEntry") -> None:
+        flat = self.memo.flat(entry)
+        if flat is not None:  # the whole log at once: dict and list operations in C
+            defined, undefined, definitions, kept_events, rest = flat
+            macros = self.macros
+            for name in undefined:
+                macros.pop(name, None)
+            macros.update(defined)
+            self.definitions.extend(definitions)
+            kept_map = self.kept
+            for path, nlines, ranges in kept_events:
+                kept = kept_map.get(path)
+                if kept is None:
+                    kept = kept_map[path] = bytearray(nlines)
+                for lo, hi in ranges:
+                    kept[lo:hi] = b"\x01" * (hi - lo)
+            for event in rest:
+                self._apply_event(event)
+            return
+        self._apply_log(entry)
+
+    def _apply_event(self, event: tuple) -> None:
+        tag = event[0]
+        if tag == _ONCE:
+            self.once.add(event[1])
+        elif tag == _MISSING:
+            if event[1] not in self.missing:
+                self.missing.append(event[1])
+        elif tag == _ERROR:
+            self.errors.append(event[1])
+
+    def _apply_log(self, entry: "MemoEntry") -> None:
         macros = self.macros
         for event in entry.log:
             tag = event[0]
@@ -474,7 +518,7 @@ class _Engine:
                 macros[m.name] = m
                 self.definitions.append(m)
             elif tag == _CHILD:
-                self._apply(event[1])
+                self._apply_log(event[1])
             elif tag == _KEPT:
                 _, path, nlines, ranges = event
                 kept = self.kept.get(path)
