@@ -34,7 +34,7 @@ def test_documented_fields():
                                            "max_depth"]
     assert field_names(Macro) == ["name", "params", "body", "variadic", "path", "line"]
     assert field_names(Unit) == ["path", "config", "files", "macros", "definitions", "missing",
-                                 "errors"]
+                                 "errors", "config_words"]
     assert field_names(KSymbol)[:6] == ["name", "type", "depends", "choice", "defaults", "prompt"]
     assert field_names(KconfigModel)[:3] == ["symbols", "choices", "warnings"]
 

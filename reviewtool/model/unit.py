@@ -331,20 +331,11 @@ class FileFacts:
 FACTS = FileFacts()
 
 
-_CONFIG_WORD = re.compile(r"\bCONFIG_\w+")
-_CONFIG_WORDS: dict[str, frozenset[str]] = {}
-
-
 def config_words(units) -> set[str]:
-    """The CONFIG_ names the #define bodies of ``units`` mention (each body read once)."""
-    bodies = {d.body for unit in units for d in unit.definitions}
+    """The CONFIG_ names the #define bodies of ``units`` mention."""
     found: set[str] = set()
-    for body in bodies:
-        if body and "CONFIG_" in body:
-            words = _CONFIG_WORDS.get(body)
-            if words is None:
-                words = _CONFIG_WORDS[body] = frozenset(_CONFIG_WORD.findall(body))
-            found |= words
+    for unit in units:
+        found |= unit.config_words
     return found
 
 

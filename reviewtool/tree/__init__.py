@@ -189,12 +189,16 @@ def is_kernel_tree(root: str | os.PathLike[str]) -> bool:
         (base / "Kconfig").is_file() or (base / "init").is_dir())
 
 
+_UNKNOWN = object()
+
+
 @dataclass(eq=False)  # identity: caches key on the tree object
 class OverlayTree(Tree):
     """A tree with some files replaced (the post-image of a patch) or deleted (``None``)."""
 
     base: Tree
     changes: Mapping[str, str | None] = field(default_factory=dict)
+    _versions: dict = field(default_factory=dict, init=False, repr=False)
 
     @property
     def kind(self) -> str:  # type: ignore[override]
@@ -219,10 +223,15 @@ class OverlayTree(Tree):
         return self.base.exists(path)
 
     def version(self, path: str) -> str | None:
-        if path in self.changes:
-            text = self.changes[path]
-            return None if text is None else git_blob_id(text)
-        return self.base.version(path)
+        known = self._versions.get(path, _UNKNOWN)
+        if known is _UNKNOWN:
+            if path in self.changes:
+                text = self.changes[path]
+                known = None if text is None else git_blob_id(text)
+            else:  # a series stacks one overlay per patch: remember, do not recurse again
+                known = self.base.version(path)
+            self._versions[path] = known
+        return known
 
     def refuses(self, path: str) -> str | None:
         refuses = getattr(self.base, "refuses", None)  # a test's stand-in tree may lack it

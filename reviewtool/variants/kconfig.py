@@ -100,6 +100,7 @@ class KconfigModel:
     path: str | None = None
     readers: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False,
                                                    compare=False)
+    files: tuple[str, ...] = field(default=(), repr=False, compare=False)  # Kconfig files read
 
     def restricted(self, names: Iterable[str], depth: int = 2) -> "KconfigModel":
         """The model cut down to ``names`` and the symbols their rules mention, ``depth``
@@ -532,9 +533,12 @@ def _model(kconf: Any, k: Any, notes: list[str], top: str) -> KconfigModel:
                 n = n[:-7]
             if n in symbols and n != name:
                 readers.setdefault(n, []).append(name)
+    prefix = _FAKE_ROOT + "/"
+    files = tuple(sorted({f[len(prefix):] if f.startswith(prefix) else f
+                          for f in getattr(kconf, "kconfig_filenames", ())}))
     return KconfigModel(MappingProxyType(symbols), MappingProxyType(choices), warnings,
                         MappingProxyType(infos), top,
-                        MappingProxyType({k: tuple(v) for k, v in readers.items()}))
+                        MappingProxyType({k: tuple(v) for k, v in readers.items()}), files)
 
 
 class _Converter:

@@ -1,8 +1,8 @@
 """Kconfig models kept between runs: reading Linux 6.1's Kconfig takes seconds (kconfiglib
 parses 1,700 files, then every symbol is converted), and it does not change between reviews.
 
-The key is the tree's identity: a git revision, or for a directory the path, size and
-modification time of every ``Kconfig*`` file (a changed file is never served stale). The model
+The key is the tree's identity: a git revision, or for a directory the size and modification
+time of every Kconfig file kconfiglib read (a changed file is never served stale). The model
 is pickled under ``kconfig/`` in the cache directory (:mod:`reviewtool.cache`); a cache that
 cannot be read or written is ignored.
 """
@@ -12,12 +12,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import pickle
-import sys
 from pathlib import Path
 from types import MappingProxyType
 
-from ..cache import cache_root
+from ..cache import cache_root, load, save
 from .kconfig import KconfigModel, read_kconfig
 
 _PROXIES = ("symbols", "choices", "choice_info", "readers")
@@ -29,27 +27,21 @@ def cache_dir() -> Path | None:
     return None if root is None else root / "kconfig"
 
 
-def _key(tree, arch: str) -> str | None:
-    digest = hashlib.sha256(f"{arch}\0{tree.kind}\0".encode())
-    if tree.kind == "git":
-        digest.update(tree.revision.encode())
-        return digest.hexdigest()
-    root = getattr(tree, "root", None)
-    if root is None:
-        return None
-    count = 0
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("Kconfig"):
-                path = os.path.join(dirpath, name)
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    continue
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-                count += 1
-    return digest.hexdigest() if count >= MIN_FILES else None
+def _name(*parts: object) -> str:
+    return hashlib.sha256("\0".join(map(str, parts)).encode()).hexdigest()
+
+
+def _stamps(root: str, files) -> tuple:
+    """(path, size, modification time) of each Kconfig file; a missing file stamps None."""
+    out = []
+    for rel in files:
+        try:
+            info = os.stat(os.path.join(root, rel))
+        except OSError:
+            out.append((rel, None, None))
+            continue
+        out.append((rel, info.st_size, info.st_mtime_ns))
+    return tuple(out)
 
 
 def _to_plain(model: KconfigModel) -> KconfigModel:
@@ -61,39 +53,37 @@ def _from_plain(model: KconfigModel) -> KconfigModel:
                                          for f in _PROXIES})
 
 
-class _DeepRecursion:
-    """Kconfig expressions nest deeply (long ``||`` chains): pickle needs the room."""
-
-    def __enter__(self):
-        self.old = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(self.old, 50_000))
-
-    def __exit__(self, *exc):
-        sys.setrecursionlimit(self.old)
-
-
 def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
-    key = _key(tree, arch) if cache_dir() is not None else None
-    if key is None:
+    """The tree's Kconfig model, from the cache when the files it was read from are
+    unchanged. A git revision is its own key; for a directory, an index per (tree, arch)
+    lists the Kconfig files kconfiglib read with their size and modification time (a new
+    Kconfig file only counts once an existing one sources it, and then that one changed)."""
+    directory = cache_dir()
+    root = getattr(tree, "root", None)
+    if directory is None or (tree.kind != "git" and root is None):
         return read_kconfig(tree, arch)
-    path = cache_dir() / f"{key}.pickle"
-    try:
-        with _DeepRecursion(), open(path, "rb") as handle:
-            return _from_plain(pickle.load(handle))
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
-            ValueError, RecursionError):
-        pass
+    if tree.kind == "git":
+        index_path = None
+        model_path = directory / f"{_name(arch, 'git', tree.revision)}.pickle"
+    else:
+        index_path = directory / f"{_name(arch, tree.kind, root)}.index"
+        index = load(index_path)
+        model_path = None
+        if isinstance(index, tuple) and len(index) == 2 and \
+                _stamps(str(root), [entry[0] for entry in index[0]]) == index[0]:
+            model_path = directory / index[1]
+    if model_path is not None:
+        stored = load(model_path)
+        if isinstance(stored, KconfigModel):
+            return _from_plain(stored)
     model = read_kconfig(tree, arch)
-    if model is not None:
-        tmp = path.with_suffix(".tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with _DeepRecursion(), open(tmp, "wb") as handle:
-                pickle.dump(_to_plain(model), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+    if model is None:
+        return None
+    if index_path is None:
+        save(model_path, _to_plain(model))
+    elif len(model.files) >= MIN_FILES:
+        stamps = _stamps(str(root), model.files)
+        name = f"{_name(arch, tree.kind, root, stamps)}.pickle"
+        if save(directory / name, _to_plain(model)):
+            save(index_path, (stamps, name))
     return model

@@ -167,38 +167,47 @@ class Memo:
         return found
 
     def flat(self, entry: MemoEntry):
-        """The entry's log with nested headers inlined and folded: (final definitions,
-        names left undefined, every #define in order, kept-line events, the other events).
-        Made on the second replay of an entry in a process (most entries are replayed once
-        or many times)."""
+        """The entry's log with nested headers inlined and folded, for a replay in C-speed
+        dict and list operations: (final definitions, names left undefined, every #define in
+        order, ``path -> kept-line bytes``, the other events, the CONFIG_ names the #define
+        bodies mention). Made once per entry replayed directly (at the top of a unit; nested
+        entries are folded into it)."""
         uid = entry.uid
         found = self._flat.get(uid)
         if found is None:
-            if uid not in self._replayed:
-                self._replayed.add(uid)
-                return None
             final: dict[str, Any] = {}
             definitions: list[Any] = []
-            kept: list[tuple] = []
+            kept: dict[str, bytearray] = {}
             rest: list[tuple] = []
             self._fold(entry, final, definitions, kept, rest)
             defined = {n: m for n, m in final.items() if m is not None}
             undefined = tuple(n for n, m in final.items() if m is None)
-            found = self._flat[uid] = (defined, undefined, tuple(definitions), tuple(kept),
-                                       tuple(rest))
+            words: set[str] = set()
+            for m in definitions:
+                if "CONFIG_" in m.body:
+                    words |= config_words_of(m.body)
+            found = self._flat[uid] = (defined, undefined, tuple(definitions),
+                                       {p: bytes(k) for p, k in kept.items()}, tuple(rest),
+                                       frozenset(words))
         return found
 
     def _fold(self, entry: MemoEntry, final, definitions, kept, rest) -> None:
+        append = definitions.append
         for event in entry.log:
             tag = event[0]
             if tag == _DEFINE:
                 m = event[1]
                 final[m.name] = m
-                definitions.append(m)
+                append(m)
             elif tag == _CHILD:
                 self._fold(event[1], final, definitions, kept, rest)
             elif tag == _KEPT:
-                kept.append(event[1:])
+                _, path, nlines, ranges = event
+                lines = kept.get(path)
+                if lines is None:
+                    lines = kept[path] = bytearray(nlines)
+                for lo, hi in ranges:
+                    lines[lo:hi] = b"\x01" * (hi - lo)
             elif tag == _UNDEF:
                 final[event[1]] = None
             else:
@@ -300,4 +309,4 @@ def reset() -> None:
     _MEMO = Memo()
 
 
-from .preprocess import _CHILD, _DEFINE, _KEPT, _UNDEF  # noqa: E402  (the log's event tags)
+from .preprocess import _CHILD, _DEFINE, _KEPT, _UNDEF, config_words_of  # noqa: E402  (the log's event tags)

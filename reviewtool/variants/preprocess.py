@@ -58,7 +58,7 @@ import weakref
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..errors import ConditionError, TreeError
 from . import _lex
@@ -66,6 +66,9 @@ from .config import config_lookup, config_macros
 from .expand import MacroError, Token, closing_paren, expand_tokens, tokenize
 from .expr import (DEFINED, UNDEFINED, Defined, Unary, evaluate,
                    identifiers, parse_expr)
+
+if TYPE_CHECKING:
+    from .memo import MemoEntry
 
 __all__ = ["Macro", "FileVariant", "Unit", "preprocess", "project", "include_dirs_for",
            "MAX_INCLUDE_DEPTH"]
@@ -156,6 +159,7 @@ class Unit:
     definitions: tuple[Macro, ...] = ()
     missing: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+    config_words: frozenset[str] = frozenset()  # CONFIG_ names in the #define bodies
 
     def file(self, path: str) -> FileVariant | None:
         for f in self.files:
@@ -215,7 +219,8 @@ class _Engine:
         for name, body in config_macros(config).items():
             self.macros[name] = _config_macro(name, body)
         self.definitions: list[Macro] = []
-        self.kept: dict[str, bytearray] = {}
+        self.config_words: set[str] = set()  # CONFIG_ names the #define bodies mention
+        self.kept: dict[str, bytearray | bytes] = {}
         self.missing: list[str] = []
         self.errors: list[str] = []
         self.once: set[str] = set()
@@ -479,56 +484,24 @@ class _Engine:
         self._apply(entry)
 
     def _apply(self, entry: "MemoEntry") -> None:
-        flat = self.memo.flat(entry)
-        if flat is not None:  # the whole log at once: dict and list operations in C
-            defined, undefined, definitions, kept_events, rest = flat
-            macros = self.macros
-            for name in undefined:
-                macros.pop(name, None)
-            macros.update(defined)
-            self.definitions.extend(definitions)
-            kept_map = self.kept
-            for path, nlines, ranges in kept_events:
-                kept = kept_map.get(path)
-                if kept is None:
-                    kept = kept_map[path] = bytearray(nlines)
-                for lo, hi in ranges:
-                    kept[lo:hi] = b"\x01" * (hi - lo)
-            for event in rest:
-                self._apply_event(event)
-            return
-        self._apply_log(entry)
-
-    def _apply_event(self, event: tuple) -> None:
-        tag = event[0]
-        if tag == _ONCE:
-            self.once.add(event[1])
-        elif tag == _MISSING:
-            if event[1] not in self.missing:
-                self.missing.append(event[1])
-        elif tag == _ERROR:
-            self.errors.append(event[1])
-
-    def _apply_log(self, entry: "MemoEntry") -> None:
+        defined, undefined, definitions, kept_lines, rest, words = self.memo.flat(entry)
+        self.config_words |= words
         macros = self.macros
-        for event in entry.log:
+        for name in undefined:
+            macros.pop(name, None)
+        macros.update(defined)
+        self.definitions.extend(definitions)
+        kept_map = self.kept
+        merged = {}
+        for path in kept_map.keys() & kept_lines.keys():
+            # a file included again (a guarded header runs again and keeps its comment lines
+            # before the guard): a line kept by either inclusion
+            merged[path] = _union(kept_map[path], kept_lines[path])
+        kept_map.update(kept_lines)
+        kept_map.update(merged)
+        for event in rest:
             tag = event[0]
-            if tag == _DEFINE:
-                m = event[1]
-                macros[m.name] = m
-                self.definitions.append(m)
-            elif tag == _CHILD:
-                self._apply_log(event[1])
-            elif tag == _KEPT:
-                _, path, nlines, ranges = event
-                kept = self.kept.get(path)
-                if kept is None:
-                    kept = self.kept[path] = bytearray(nlines)
-                for lo, hi in ranges:
-                    kept[lo:hi] = b"\x01" * (hi - lo)
-            elif tag == _UNDEF:
-                macros.pop(event[1], None)
-            elif tag == _ONCE:
+            if tag == _ONCE:
                 self.once.add(event[1])
             elif tag == _MISSING:
                 if event[1] not in self.missing:
@@ -540,8 +513,8 @@ class _Engine:
     def run_file(self, path: str, text: str, depth: int = 0) -> None:
         raws, nlines = _lex.directives(text)
         kept = self.kept.get(path)
-        if kept is None:
-            kept = self.kept[path] = bytearray(nlines)
+        if kept is None or isinstance(kept, bytes):  # bytes: shared with a memo entry
+            kept = self.kept[path] = bytearray(nlines) if kept is None else bytearray(kept)
         frame = self.frames[-1] if self.frames else None
         ranges: list[tuple[int, int]] = []
         stack: list[list[Any]] = []   # [outer active, taken, seen else, raw]
@@ -601,6 +574,8 @@ class _Engine:
                     continue
                 self.macros[m.name] = m
                 self.definitions.append(m)
+                if "CONFIG_" in m.body:
+                    self.config_words |= config_words_of(m.body)
                 if frame is not None:
                     frame.written.add(m.name)
                     frame.log.append((_DEFINE, m))
@@ -730,6 +705,29 @@ def _define(path: str, raw: _lex.Raw) -> Macro | None:
     return m
 
 
+def _union(a: bytes | bytearray, b: bytes | bytearray) -> bytes | bytearray:
+    """Kept lines of two inclusions of one file (bytes of 0 and 1, OR-ed as big integers)."""
+    if b"\x01" not in b:
+        return a
+    if b"\x01" not in a or len(a) != len(b):
+        return b if len(a) == len(b) else a
+    return (int.from_bytes(a, "big") | int.from_bytes(b, "big")).to_bytes(len(a), "big")
+
+
+_CONFIG_WORD = re.compile(r"\bCONFIG_\w+")
+_CONFIG_WORDS: dict[str, frozenset[str]] = {}
+
+
+def config_words_of(body: str) -> frozenset[str]:
+    """The CONFIG_ names a #define body mentions (each body read once per process)."""
+    words = _CONFIG_WORDS.get(body)
+    if words is None:
+        if len(_CONFIG_WORDS) > 200_000:
+            _CONFIG_WORDS.clear()
+        words = _CONFIG_WORDS[body] = frozenset(_CONFIG_WORD.findall(body))
+    return words
+
+
 _CONFIG_MACROS: dict[tuple[str, str], Macro] = {}
 
 
@@ -764,7 +762,8 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
     engine = _Engine(tree, config, arch, include_dirs, predefined)
     engine.run_file(path, text)
     return Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
-                tuple(engine.definitions), tuple(engine.missing), tuple(engine.errors))
+                tuple(engine.definitions), tuple(engine.missing), tuple(engine.errors),
+                frozenset(engine.config_words))
 
 
 # -------------------------------------------------------------------------------------------
