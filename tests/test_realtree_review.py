@@ -38,3 +38,80 @@ def test_an_edit_inside_a_kmsan_block_changes_nothing_else():
     _, doc = review("kmsan-block-only.mbox")
     assert doc["patches"][0]["applied"]
     assert [f for f in doc["findings"] if f["id"] == "config-change"] == []
+
+
+# -- a git repository made from the tree, with 20 generated commits on top ------------------------
+
+def _static_functions(text):
+    """Line numbers (1-based) of `static ...(...)` definition lines preceded by a blank line."""
+    lines = text.split("\n")
+    return [n + 1 for n in range(1, len(lines) - 3)
+            if lines[n].startswith("static ") and lines[n].rstrip().endswith(")")
+            and "(" in lines[n] and lines[n - 1] == ""]
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory):
+    """A repository whose first commit is the extracted tree (added without copying it: git
+    reads the files through --work-tree) and 20 commits on top, made from blobs with pygit2:
+    19 add a comment before a static function of a different arch/x86/mm file, the last
+    drops the #ifdef CONFIG_X86_32 around the vmalloc fault (the done-when patch)."""
+    import subprocess
+    import pygit2
+
+    path = tmp_path_factory.mktemp("linux-git") / "linux"
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    git = ["git", "-C", str(path), f"--work-tree={LINUX}", "-c", "user.name=Test",
+           "-c", "user.email=test@example.org"]
+    subprocess.run(git + ["add", "-A", "."], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "linux-source-6.1"], check=True)
+    repo = pygit2.Repository(str(path))
+    index = repo.index
+    index.read()
+    author = pygit2.Signature("Test", "test@example.org", 1175800000, 0)
+    files = sorted(p for p in (LINUX / "arch/x86/mm").glob("*.c") if p.name != "fault.c")
+    changed = 0
+    for file in files:
+        if changed == 19:
+            break
+        text = file.read_text()
+        spots = _static_functions(text)
+        if not spots:
+            continue
+        lines = text.split("\n")
+        lines.insert(spots[0] - 1, f"/* reviewed: note {changed + 1} */")
+        rel = file.relative_to(LINUX).as_posix()
+        _commit(repo, index, rel, "\n".join(lines), author,
+                f"x86/mm: note on {file.name}\n\nA comment only.\n")
+        changed += 1
+    fault = (LINUX / "arch/x86/mm/fault.c").read_text()
+    guard = fault.index("#ifdef CONFIG_X86_32\n\t/*\n\t * We can fault-in kernel-space")
+    end = fault.index("#endif\n", guard)
+    unguarded = fault[:guard] + fault[guard + len("#ifdef CONFIG_X86_32\n"):end] + \
+        fault[end + len("#endif\n"):]
+    _commit(repo, index, "arch/x86/mm/fault.c", unguarded, author,
+            "x86/mm/32: try vmalloc_fault() on every kernel address fault\n")
+    return path, changed + 1
+
+
+def _commit(repo, index, rel, text, author, message):
+    import pygit2
+
+    blob = repo.create_blob(text.encode())
+    index.add(pygit2.IndexEntry(rel, blob, pygit2.GIT_FILEMODE_BLOB))
+    tree = index.write_tree()
+    repo.create_commit("HEAD", author, author, message, tree, [repo.head.target])
+
+
+def test_a_range_of_twenty_commits_is_reviewed_as_a_series(repository):
+    path, count = repository
+    assert count == 20
+    status, out, err = run_cli("check", "HEAD~20..HEAD", "--format", "json", cwd=path)
+    doc = json.loads(out)
+    assert len(doc["patches"]) == 20 and all(p["applied"] for p in doc["patches"])
+    assert any("HEAD~20..HEAD" in note for note in doc["notes"])
+    errors = [f for f in doc["findings"] if f["id"] == "config-change"
+              and f["severity"] == "error"]
+    assert {f["patch"] for f in errors} == {19}
+    assert errors[0]["function"] == "do_kern_addr_fault"
+    assert status == 1
