@@ -78,3 +78,50 @@ def save(path: Path, value: Any) -> bool:
             except OSError:
                 pass
         return False
+
+
+class Pack:
+    """A dictionary kept in one file of the cache directory: read whole on first use, written
+    back whole (atomically) when the process ends if something was added; the most recently
+    used ``limit`` keys are kept. For small derived facts about file versions, where one
+    read of the pack is much cheaper than recomputing its entries."""
+
+    def __init__(self, name: str, limit: int):
+        self.name, self.limit = name, limit
+        self.data: dict = {}
+        self.loaded = False
+        self.dirty = False
+
+    def _load(self) -> None:
+        self.loaded = True
+        root = cache_root()
+        if root is None:
+            return
+        stored = load(root / self.name)
+        if isinstance(stored, dict):
+            self.data = stored
+        import atexit
+        atexit.register(self.flush)
+
+    def get(self, key: Any) -> Any | None:
+        if not self.loaded:
+            self._load()
+        return self.data.get(key)
+
+    def put(self, key: Any, value: Any) -> None:
+        if not self.loaded:
+            self._load()
+        self.data.pop(key, None)  # most recent last
+        self.data[key] = value
+        self.dirty = True
+
+    def flush(self) -> None:
+        if not self.dirty:
+            return
+        root = cache_root()
+        if root is None:
+            return
+        self.dirty = False
+        if len(self.data) > self.limit:
+            self.data = dict(list(self.data.items())[-self.limit:])
+        save(root / self.name, self.data)

@@ -190,8 +190,7 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
     for tree, model in models:
         wanted_files: dict[str, int] = {}
         # the files this probe read, indexed: every #define site and #include line
-        present = FACTS.present(files, tree, {v.path for unit in model.units
-                                              for v in unit.files})
+        present = FACTS.present(tree, {v.path for unit in model.units for v in unit.files})
         todo: list[tuple[str, int]] = []
         for (tree_id, path), lines in changed.items():
             if tree_id != id(tree):
@@ -209,8 +208,8 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
             if name in seen or depth > MAX_MACRO_DEPTH:
                 continue
             seen.add(name)
-            for path, line, body in FACTS.sites(name, present):
-                conds(tree, path, [line], depth)
+            for path, line, body, under in FACTS.sites(name, present):
+                note(under, depth)
                 wanted_files[path] = min(depth, wanted_files.get(path, depth))
                 todo += [(w, depth + 1) for w in _WORDS.findall(body)]
         # include chains up to the units' roots
@@ -221,8 +220,8 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
             if path in visited:
                 continue
             visited.add(path)
-            for includer, line in FACTS.included_by(path.rsplit("/", 1)[-1], present):
-                conds(tree, includer, [line], tier)
+            for includer, line, under in FACTS.included_by(path.rsplit("/", 1)[-1], present):
+                note(under, tier)
                 frontier.append((includer, tier))
     return relevant
 

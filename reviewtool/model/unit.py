@@ -17,6 +17,7 @@ from ..errors import ReviewtoolError
 from ..variants.conditions import scan
 from ..variants.config import Configuration
 from ..variants.expand import expand
+from ..variants.facts import file_facts
 from ..variants.memo import file_version
 from ..variants.preprocess import Macro, Unit, preprocess
 from .canon import Canon, canonical_body, fold_expression, canonical_macro_call, expanded_body, referenced_macros
@@ -298,7 +299,7 @@ class FileFacts:
         self.define_sites: dict[str, list[tuple[str, str, int, str]]] = {}
         self.includers: dict[str, list[tuple[str, str, int]]] = {}
 
-    def present(self, scans: ScanCache, tree, paths) -> set[tuple[str, str]]:
+    def present(self, tree, paths) -> set[tuple[str, str]]:
         """(path, version) of ``paths``, each indexed."""
         out = set()
         for path in paths:
@@ -310,22 +311,25 @@ class FileFacts:
             if key in self.seen:
                 continue
             self.seen.add(key)
-            info = scans.scan(tree, path)
-            for directive in info.directives if info is not None else ():
-                if directive.kind == "define" and directive.name:
-                    self.define_sites.setdefault(directive.name, []).append(
-                        (path, version, directive.line, directive.body or ""))
-                elif directive.kind == "include" and directive.name:
-                    base = directive.name.strip("<>\"").rsplit("/", 1)[-1]
-                    self.includers.setdefault(base, []).append((path, version, directive.line))
+            facts = file_facts(tree, path)
+            if facts is None:
+                continue
+            for name, line, body, under in facts.defines:
+                self.define_sites.setdefault(name, []).append((path, version, line, body,
+                                                               under))
+            for base, line, under in facts.includes:
+                self.includers.setdefault(base, []).append((path, version, line, under))
         return out
 
-    def sites(self, name: str, present: set[tuple[str, str]]) -> list[tuple[str, int, str]]:
-        return [(p, line, body) for p, v, line, body in self.define_sites.get(name, ())
-                if (p, v) in present]
+    def sites(self, name: str, present: set[tuple[str, str]]):
+        """(path, line, body, symbols of the condition around it) of each #define."""
+        return [(p, line, body, under) for p, v, line, body, under
+                in self.define_sites.get(name, ()) if (p, v) in present]
 
-    def included_by(self, base: str, present: set[tuple[str, str]]) -> list[tuple[str, int]]:
-        return [(p, line) for p, v, line in self.includers.get(base, ()) if (p, v) in present]
+    def included_by(self, base: str, present: set[tuple[str, str]]):
+        """(path, line, symbols of the condition around it) of each #include of ``base``."""
+        return [(p, line, under) for p, v, line, under in self.includers.get(base, ())
+                if (p, v) in present]
 
 
 FACTS = FileFacts()
@@ -344,7 +348,6 @@ def probe_models(trees: Sequence, tus: Sequence[str], arch: str,
     """Two probe configurations (all off, then every symbol seen so far on) per tree, so that
     headers included only under a symbol are seen. Returns every CONFIG_ symbol in the
     conditionals of the files read, and the probe models as (tree, model) pairs."""
-    files = ScanCache()
     symbols: set[str] = set()
     models = []
     for round_ in range(2):
@@ -354,9 +357,9 @@ def probe_models(trees: Sequence, tus: Sequence[str], arch: str,
             models.append((tree, model))
             for unit in model.units:
                 for variant in unit.files:
-                    conditions = files.scan(tree, variant.path)
-                    if conditions is not None:
-                        symbols |= set(conditions.symbols)
+                    facts = file_facts(tree, variant.path)
+                    if facts is not None:
+                        symbols |= facts.symbols
     for needed in (build or {}).values():
         symbols |= set(needed)
     return symbols, models
