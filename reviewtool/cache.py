@@ -80,6 +80,24 @@ def save(path: Path, value: Any) -> bool:
         return False
 
 
+_WRITERS: list = []
+
+
+def on_exit(writer) -> None:
+    """Run ``writer`` when the process ends (``flush_all``, or at interpreter exit)."""
+    if writer not in _WRITERS:
+        _WRITERS.append(writer)
+        import atexit
+        atexit.register(writer)
+
+
+def flush_all() -> None:
+    """Write every cache that has something new (the command calls this before its quick
+    exit, which skips the interpreter's own exit handlers)."""
+    for writer in list(_WRITERS):
+        writer()
+
+
 class Pack:
     """A dictionary kept in one file of the cache directory: read whole on first use, written
     back whole (atomically) when the process ends if something was added; the most recently
@@ -100,8 +118,7 @@ class Pack:
         stored = load(root / self.name)
         if isinstance(stored, dict):
             self.data = stored
-        import atexit
-        atexit.register(self.flush)
+        on_exit(self.flush)
 
     def get(self, key: Any) -> Any | None:
         if not self.loaded:

@@ -26,7 +26,6 @@ header, ``MAX_ENTRIES`` in all).
 
 from __future__ import annotations
 
-import atexit
 import secrets
 import time
 import weakref
@@ -87,6 +86,7 @@ class Memo:
             weakref.WeakKeyDictionary()
         self._written: dict[str, frozenset[str]] = {}
         self._flat: dict[str, tuple] = {}
+        self.pragma_once: set[str] = set()  # files seen to have #pragma once
         self._closure: dict[str, frozenset[str]] = {}
         self._replayed: set[str] = set()
         self.loaded = False
@@ -226,13 +226,14 @@ class Memo:
         root = cache.cache_root()
         if root is None:
             return
-        atexit.register(self.flush)
+        cache.on_exit(self.flush)
         stored = cache.load(root / PACK_NAME)
-        if not isinstance(stored, tuple) or len(stored) != 2:
+        if not isinstance(stored, tuple) or len(stored) != 3:
             return
-        entries, used = stored
+        entries, used, pragma_once = stored
         if not isinstance(entries, dict) or not isinstance(used, dict):
             return
+        self.pragma_once |= set(pragma_once)
         for key, found in entries.items():
             mine = self.entries.setdefault(key, [])
             mine.extend(e for e in found if isinstance(e, MemoEntry))
@@ -254,7 +255,7 @@ class Memo:
         for _, key, entry in ranked:
             entries.setdefault(key, []).append(entry)
         used = {e.uid: when for when, _, e in ranked}
-        cache.save(root / PACK_NAME, (entries, used))
+        cache.save(root / PACK_NAME, (entries, used, sorted(self.pragma_once)))
 
 
 def _patched(tree: Any) -> tuple[Any, frozenset[str]]:
@@ -284,8 +285,14 @@ class _OnTree:
 _MEMO = Memo()
 
 
+ENABLED = True  # tests compare runs with and without it
+
+
 def memo_for(tree: Any) -> Memo | None:
-    """The memo a preprocess of ``tree`` uses (None: a tree that cannot be told apart)."""
+    """The memo a preprocess of ``tree`` uses (None: off, or a tree that cannot be told
+    apart)."""
+    if not ENABLED:
+        return None
     try:
         weakref.ref(tree)
     except TypeError:

@@ -54,6 +54,7 @@ not in the tree raises :class:`~reviewtool.errors.TreeError`.
 from __future__ import annotations
 
 import posixpath
+import sys
 import weakref
 import re
 from dataclasses import dataclass
@@ -503,6 +504,7 @@ class _Engine:
             tag = event[0]
             if tag == _ONCE:
                 self.once.add(event[1])
+                self.memo.pragma_once.add(event[1])
             elif tag == _MISSING:
                 if event[1] not in self.missing:
                     self.missing.append(event[1])
@@ -517,6 +519,11 @@ class _Engine:
             kept = self.kept[path] = bytearray(nlines) if kept is None else bytearray(kept)
         frame = self.frames[-1] if self.frames else None
         ranges: list[tuple[int, int]] = []
+        if frame is not None:
+            # logged before the nested includes (filled as the walk goes): a replay must
+            # meet the files in the order of first inclusion, as a run does
+            frame.log.append((_KEPT, path, nlines, ranges))
+            frame.files.append(path)
         stack: list[list[Any]] = []   # [outer active, taken, seen else, raw]
         active = True
         pos = 1
@@ -594,6 +601,8 @@ class _Engine:
             elif kind == "pragma":
                 if raw.rest.strip() == "once":
                     self.once.add(path)
+                    if self.memo is not None:
+                        self.memo.pragma_once.add(path)
                     if frame is not None:
                         frame.once_added.add(path)
                         frame.log.append((_ONCE, path))
@@ -605,9 +614,6 @@ class _Engine:
             ranges.append((pos - 1, nlines))
         for lo, hi in ranges:
             kept[lo:hi] = b"\x01" * (hi - lo)
-        if frame is not None:
-            frame.log.append((_KEPT, path, nlines, tuple(ranges)))
-            frame.files.append(path)
 
     def variants(self) -> tuple[FileVariant, ...]:
         tree = self.tree
@@ -644,9 +650,16 @@ class _Frame:
             if version is None:
                 return None
             versions.append((name, version))
-        return MemoEntry.make(path, tuple(self.reads), tuple(self.reads.values()),
-                              tuple(self.once_reads.items()), tuple(self.log),
-                              tuple(versions), tuple(self.resolutions))
+        # Whether a file is in the #pragma once set can only be true for a file that has the
+        # pragma; every file asked about was run (or replayed) here or before, so a file not
+        # known to have it never will: only the others are worth checking again.
+        once = tuple((p, v) for p, v in self.once_reads.items() if p in engine.memo.pragma_once)
+        intern = sys.intern  # the pack pickles each distinct string object once
+        return MemoEntry.make(intern(path), tuple(map(intern, self.reads)),
+                              tuple(self.reads.values()), once, tuple(self.log),
+                              tuple((intern(p), v) for p, v in versions),
+                              tuple((intern(c), intern(t), n, f if f is None else intern(f))
+                                    for c, t, n, f in self.resolutions))
 
 
 class _Reading:

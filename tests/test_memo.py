@@ -1,0 +1,127 @@
+"""The include memo and the caches on disk: a replayed header gives exactly what running it
+gives, across configurations, sides of a patch and processes, and an edited file is never
+served stale."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers import ROOT
+from reviewtool import cache
+from reviewtool.tree import DirTree, OverlayTree, corpus_tree
+from reviewtool.variants import memo
+from reviewtool.variants.config import Configuration
+from reviewtool.variants.preprocess import preprocess
+
+UNITS = ["arch/i386/mm/pgtable.c", "arch/i386/mm/fault.c", "arch/i386/mm/pageattr.c",
+         "arch/i386/kernel/paravirt.c"]
+CONFIGS = [Configuration({"CONFIG_X86_PAE": pae, "CONFIG_PARAVIRT": pv, "CONFIG_HIGHMEM": hm})
+           for pae in "yn" for pv in "yn" for hm in "yn"]
+
+
+def _shape(unit):
+    return (dict(unit.macros), unit.definitions, unit.missing, unit.errors, unit.config_words,
+            [(f.path, f.text, f.kept) for f in unit.files])
+
+
+@pytest.fixture
+def fresh_memo(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache"))
+    memo.reset()
+    yield tmp_path / "cache"
+    memo.reset()
+
+
+def _plain(tree, tu, config, monkeypatch):
+    monkeypatch.setattr(memo, "ENABLED", False)
+    try:
+        return _shape(preprocess(tree, tu, config))
+    finally:
+        monkeypatch.setattr(memo, "ENABLED", True)
+
+
+@pytest.mark.parametrize("tu", UNITS)
+def test_replayed_headers_give_what_running_them_gives(tu, fresh_memo, monkeypatch):
+    tree = corpus_tree()
+    for config in CONFIGS + CONFIGS:  # the second round replays every header
+        assert _shape(preprocess(tree, tu, config)) == _plain(tree, tu, config, monkeypatch)
+    assert memo.stats()["hits"] > 0
+
+
+def test_the_patched_side_reuses_headers_it_leaves_alone(fresh_memo):
+    tree = corpus_tree()
+    preprocess(tree, "arch/i386/mm/pgtable.c", CONFIGS[0])
+    text = tree.read("arch/i386/mm/pgtable.c")
+    after = OverlayTree(tree, {"arch/i386/mm/pgtable.c": text + "\n/* patched */\n"})
+    before = memo.stats()
+    preprocess(after, "arch/i386/mm/pgtable.c", CONFIGS[0])
+    assert memo.stats()["misses"] == before["misses"]
+
+
+def test_a_patched_header_is_run_again(fresh_memo, monkeypatch):
+    tree = corpus_tree()
+    header = "include/asm-i386/pgtable-3level-defs.h"
+    text = tree.read(header)
+    assert "#define PTRS_PER_PMD" in text
+    preprocess(tree, "arch/i386/mm/pgtable.c", CONFIGS[0])
+    after = OverlayTree(tree, {header: text.replace("#define PTRS_PER_PMD", "#define PTRS_PER_PMD_OLD")
+                               + "\n#define PTRS_PER_PMD 7\n"})
+    unit = preprocess(after, "arch/i386/mm/pgtable.c", CONFIGS[0])
+    assert unit.macros["PTRS_PER_PMD"].body == "7"
+    assert _shape(unit) == _plain(after, "arch/i386/mm/pgtable.c", CONFIGS[0], monkeypatch)
+
+
+def test_a_new_process_starts_from_the_pack(fresh_memo, tmp_path, monkeypatch):
+    root = tmp_path / "tree"
+    shutil.copytree(ROOT / "corpus" / "tree", root)
+    first = _shape(preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0]))
+    memo.reset()  # writes the pack, forgets everything in memory
+    assert (fresh_memo / memo.PACK_NAME).exists()
+    assert _shape(preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0])) == first
+    assert memo.stats()["hits"] > 0 and memo.stats()["misses"] == 0
+
+
+def test_an_edited_header_is_not_served_from_the_pack(fresh_memo, tmp_path, monkeypatch):
+    root = tmp_path / "tree"
+    shutil.copytree(ROOT / "corpus" / "tree", root)
+    preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0])
+    memo.reset()
+    header = root / "include/asm-i386/pgtable-3level-defs.h"
+    header.write_text(header.read_text() + "\n#define REVIEWTOOL_EDITED 1\n")
+    unit = preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0])
+    assert "REVIEWTOOL_EDITED" in unit.macros
+
+
+def test_caching_off_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWTOOL_CACHE", "off")
+    memo.reset()
+    preprocess(corpus_tree(), "arch/i386/mm/pgtable.c", CONFIGS[0])
+    memo.reset()
+    assert cache.cache_root() is None
+
+
+def test_a_pack_round_trips_and_keeps_the_most_recent(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path))
+    pack = cache.Pack("test.pickle", limit=2)
+    for key in "abc":
+        pack.put(key, key.upper())
+    pack.flush()
+    again = cache.Pack("test.pickle", limit=2)
+    assert (again.get("a"), again.get("b"), again.get("c")) == (None, "B", "C")
+
+
+def test_an_unreadable_pack_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path))
+    (tmp_path / "test.pickle").write_bytes(b"not a pickle")
+    assert cache.Pack("test.pickle", limit=2).get("a") is None
+
+
+def test_the_command_writes_its_caches_and_keeps_its_exit_status(tmp_path):
+    env = {"REVIEWTOOL_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "reviewtool.cli", "check", "--quiet",
+                           "--no-exec", str(ROOT / "corpus/patches/paravirt-pmd-sharing.mbox")],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert (tmp_path / "cache" / memo.PACK_NAME).exists()
