@@ -40,6 +40,20 @@ def test_an_edit_inside_a_kmsan_block_changes_nothing_else():
     assert [f for f in doc["findings"] if f["id"] == "config-change"] == []
 
 
+def test_integer_config_symbols_fold_in_c_conditions():
+    """``CONFIG_PGTABLE_LEVELS == 3 && SHARED_KERNEL_PMD`` folds per class with the symbol's
+    Kconfig default: the simplified condition is the same with PAE (3 levels) and a change
+    without (2 levels, where the range was always copied)."""
+    _, doc = review("pgd-ctor-shared-pmd-only.mbox")
+    matrix = doc["patches"][0]["matrix"]
+    verdicts = dict(zip([c["CONFIG_X86_PAE"] for c in matrix["configs"]],
+                        matrix["verdicts"]["pgd_ctor"]))
+    assert verdicts == {"y": "equivalent", "n": "changed"}
+    (hit,) = [f for f in doc["findings"] if f["id"] == "config-change"]
+    assert hit["severity"] == "error" and hit["configs"] == [{"CONFIG_X86_PAE": "n"}]
+    assert doc["coverage"]["defaults"]["CONFIG_PGTABLE_LEVELS"] in ("2", "3")
+
+
 # -- a git repository made from the tree, with 20 generated commits on top ------------------------
 
 def _static_functions(text):

@@ -236,6 +236,7 @@ def choose_varied(relevant: Mapping[str, int], scope: Sequence[str],
 
 
 _WORDS = re.compile(r"[A-Za-z_]\w*")
+_CONFIG_WORD = re.compile(r"\bCONFIG_\w+")
 
 
 def _line(tree: Tree, path: str, number: int) -> str:
@@ -446,7 +447,13 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
     constraints = kconfig.restricted(varied) if kconfig is not None else None
     configs, coverage = enumerate_configs(sorted(varied), constraints, limit=limit)
     relevant = set(tiers) | set(scope)
+    # int symbols get their Kconfig default when a #define body or the patched files' C code
+    # uses them (``if (CONFIG_PGTABLE_LEVELS == 3 && SHARED_KERNEL_PMD)`` folds per class)
     names_used = config_words(u for _, m in probes for u in m.units)
+    for result in results:
+        for text in (result.before, result.after):
+            if text and "CONFIG_" in text:
+                names_used |= set(_CONFIG_WORD.findall(text))
     configs, defaults = with_int_defaults(configs, kconfig, names_used)
     coverage = dict(coverage)
     coverage["involved"] = sorted(involved)

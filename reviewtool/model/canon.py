@@ -118,8 +118,7 @@ class _Printer:
             if op == "||" and left not in (None, 0):
                 return 1
             right = self.const(node.child_by_field_name("right"))
-            if op == "&&" and right == 0:
-                return None  # left may have effects; not a constant expression to drop
+            # (x && 0 is not dropped: x may have effects; a constant left is folded)
             if left is None or right is None:
                 return None
             return _binop(op, left, right)
