@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """reviewtool on Debian's linux-source-6.1 next to scripts/checkpatch.pl (tree mode), in one
-run, with ratios:
+run, with ratios (reviewtool / checkpatch.pl; lower is faster):
 
-1. one patch to arch/x86/mm/fault.c (tests/realtree_patches/x86-32-vmalloc-fault-guard.mbox);
-2. a 20-patch series across arch/x86/mm (generated: one comment line added to a different
-   function per patch), reviewed as one series; checkpatch gets the same 20 files in one run;
-3. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86, in a fresh
-   process (cold) and again in the same process (warm; there is no on-disk cache yet).
+1. one patch to arch/x86/mm/fault.c (tests/realtree_patches/x86-32-vmalloc-fault-guard.mbox)
+   and one to arch/x86/mm/pgtable.c (tests/realtree_patches/pgd-ctor-shared-pmd-only.mbox);
+2. a 20-patch series across arch/x86/mm (generated: one comment line added before a static
+   function of a different file per patch), reviewed as one series; checkpatch gets the same
+   20 files in one process;
+3. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86 in a fresh
+   process (cold) and again in the same process (warm), and the per-file facts kept in the
+   cache directory (variants.facts) read by a second process.
 
+reviewtool runs cold (an empty cache directory: Kconfig, include memo and file facts all
+computed) and warm (the cache left by a previous run over the same tree). Medians of --runs.
 The full tree is extracted once from /usr/src/linux-source-6.1.tar.xz into
 ~/.cache/reviewtool/linux-6.1-full (or give it with $LINUX_FULL).
 
@@ -41,13 +46,30 @@ def full_tree() -> Path | None:
     return FULL
 
 
-def timed(cmd: list[str], cwd: Path, runs: int) -> float:
+def timed(cmd: list[str], cwd: Path, runs: int, env: dict | None = None,
+          fresh_cache: bool = False) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
+        run_env = dict(os.environ, **(env or {}))
+        with tempfile.TemporaryDirectory() as empty:
+            if fresh_cache:
+                run_env["REVIEWTOOL_CACHE"] = empty
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=cwd, env=run_env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, runs: int,
+            warm_env: dict) -> None:
+    subprocess.run(review, cwd=ROOT, env=dict(os.environ, **warm_env),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
+    warm = timed(review, ROOT, runs, warm_env)
+    cold = timed(review, ROOT, runs, fresh_cache=True)
+    theirs = timed(checkpatch, tree, runs)
+    print(f"{label}: reviewtool warm {warm:.2f} s ({warm / theirs:.1f}x), cold {cold:.2f} s "
+          f"({cold / theirs:.1f}x); checkpatch.pl {theirs:.2f} s")
 
 
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
@@ -80,13 +102,18 @@ def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
     return patches
 
 
-def scan_times(tree: Path) -> tuple[float, float]:
+def scan_times(tree: Path) -> tuple[float, float, float, float, int]:
+    """(scan cold, scan warm, facts computed and kept, facts read back) for arch/x86."""
     code = f"""
-import time
+import os, sys, time
 from pathlib import Path
+from reviewtool.tree import DirTree
 from reviewtool.variants.conditions import scan
-files = [p for p in Path({str(tree / 'arch/x86')!r}).rglob('*') if p.suffix in ('.c', '.h')]
-texts = [(str(p), p.read_text(errors='replace')) for p in files]
+from reviewtool.variants.facts import file_facts
+from reviewtool.cache import flush_all
+tree = DirTree({str(tree)!r})
+paths = [p for p in tree.walk(('.c', '.h'), ('arch/x86',))]
+texts = [(p, tree.read(p)) for p in paths]
 def once():
     start = time.perf_counter()
     for path, text in texts:
@@ -95,11 +122,27 @@ def once():
         except Exception:
             pass
     return time.perf_counter() - start
-print(once(), once(), len(texts))
+def facts():
+    start = time.perf_counter()
+    for path in paths:
+        file_facts(tree, path)
+    return time.perf_counter() - start
+if sys.argv[1] == 'scan':
+    print(once(), once(), len(texts))
+else:
+    print(facts(), len(paths))
+    flush_all()
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout.split()
-    return float(out[0]), float(out[1])
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, REVIEWTOOL_CACHE=cache, PYTHONPATH=str(ROOT))
+        run = [sys.executable, "-c", code]
+        cold, warm, count = subprocess.run(run + ["scan"], capture_output=True, text=True,
+                                           cwd=ROOT, env=env, check=True).stdout.split()
+        kept, _ = subprocess.run(run + ["facts"], capture_output=True, text=True, cwd=ROOT,
+                                 env=env, check=True).stdout.split()
+        read, _ = subprocess.run(run + ["facts"], capture_output=True, text=True, cwd=ROOT,
+                                 env=env, check=True).stdout.split()
+    return float(cold), float(warm), float(kept), float(read), int(count)
 
 
 def main() -> int:
@@ -113,21 +156,22 @@ def main() -> int:
     review = [sys.executable, "-m", "reviewtool.cli", "check", "--quiet", "--fail-on", "never",
               "--tree", str(tree)]
     checkpatch = ["perl", str(tree / "scripts/checkpatch.pl"), "-q"]
-    env_root = ROOT
-    single = ROOT / "tests/realtree_patches/x86-32-vmalloc-fault-guard.mbox"
-    ours = timed(review + [str(single)], env_root, args.runs)
-    theirs = timed(checkpatch + [str(single)], tree, args.runs)
-    print(f"one patch to arch/x86/mm/fault.c: reviewtool {ours:.2f} s, checkpatch.pl "
-          f"{theirs:.2f} s, ratio {ours / theirs:.1f}x")
-    with tempfile.TemporaryDirectory() as tmp:
-        series = make_series(tree, Path(tmp))
-        ours = timed(review + [str(p) for p in series], env_root, args.runs)
-        theirs = timed(checkpatch + [str(p) for p in series], tree, args.runs)
-        print(f"{len(series)}-patch series across arch/x86/mm: reviewtool {ours:.2f} s, "
-              f"checkpatch.pl {theirs:.2f} s, ratio {ours / theirs:.1f}x")
-    cold, warm = scan_times(tree)
-    print(f"presence conditions of every .c/.h under arch/x86: {cold:.2f} s cold, "
-          f"{warm:.2f} s warm (same process; no on-disk cache yet)")
+    with tempfile.TemporaryDirectory() as warm_cache, tempfile.TemporaryDirectory() as tmp:
+        warm_env = {"REVIEWTOOL_CACHE": warm_cache}
+        for label, name in (("one patch to arch/x86/mm/fault.c",
+                             "x86-32-vmalloc-fault-guard.mbox"),
+                            ("one patch to arch/x86/mm/pgtable.c",
+                             "pgd-ctor-shared-pmd-only.mbox")):
+            mail = ROOT / "tests/realtree_patches" / name
+            compare(label, review + [str(mail)], checkpatch + [str(mail)], tree, args.runs,
+                    warm_env)
+        series = [str(p) for p in make_series(tree, Path(tmp))]
+        compare(f"{len(series)}-patch series across arch/x86/mm", review + series,
+                checkpatch + series, tree, args.runs, warm_env)
+    cold, warm, kept, read, count = scan_times(tree)
+    print(f"presence conditions of the {count} .c/.h files under arch/x86: {cold:.2f} s cold, "
+          f"{warm:.2f} s warm (same process); their facts computed and kept {kept:.2f} s, "
+          f"read back by the next process {read:.2f} s")
     print(f"medians of {args.runs} runs; ratio = reviewtool / checkpatch.pl (lower is faster)")
     return 0
 
