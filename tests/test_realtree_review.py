@@ -40,6 +40,12 @@ def test_an_edit_inside_a_kmsan_block_changes_nothing_else():
     assert [f for f in doc["findings"] if f["id"] == "config-change"] == []
 
 
+def test_generated_headers_are_named_not_fatal():
+    _, doc = review("kmsan-block-only.mbox")
+    (note,) = [n for n in doc["patches"][0]["notes"] if "#include target" in n]
+    assert "<generated/autoconf.h>" in note and "generated at build time" in note
+
+
 def test_integer_config_symbols_fold_in_c_conditions():
     """``CONFIG_PGTABLE_LEVELS == 3 && SHARED_KERNEL_PMD`` folds per class with the symbol's
     Kconfig default: the simplified condition is the same with PAE (3 levels) and a change

@@ -67,3 +67,18 @@ def test_minimize_keeps_interactions():
 
 def test_architecture_prefix_is_not_a_feature():
     assert scope_from_words("x86/mm: try vmalloc_fault() on every fault", KCONFIG, "x86") == []
+
+
+def test_missing_includes_are_listed_once_and_generated_ones_said_so():
+    from types import SimpleNamespace as NS
+    from reviewtool.checks.context import missing_includes_note
+    unit = NS(missing=("<generated/autoconf.h>", "<linux/a.h>"))
+    other = NS(missing=("<linux/a.h>",))
+    (note,) = missing_includes_note([NS(units=[unit]), NS(units=[other])])
+    assert note.startswith("2 #include target(s)") and "generated at build time" in note
+
+
+def test_no_note_when_every_include_is_found():
+    from types import SimpleNamespace as NS
+    from reviewtool.checks.context import missing_includes_note
+    assert missing_includes_note([NS(units=[NS(missing=())])]) == []

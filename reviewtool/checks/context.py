@@ -415,6 +415,22 @@ def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str,
     return [], "none inferred"
 
 
+def missing_includes_note(models: Sequence[ConfigModel], shown: int = 5) -> list[str]:
+    """Say which #include targets the tree lacks: a source tree has no generated headers
+    (``<generated/autoconf.h>``, ``<asm/unistd_32.h>``), a sample tree lacks most. The review
+    goes on without what they define."""
+    missing = sorted({m for model in models for unit in model.units for m in unit.missing})
+    if not missing:
+        return []
+    generated = [m for m in missing if "generated/" in m]
+    listed = ", ".join(missing[:shown]) + (f" and {len(missing) - shown} more"
+                                           if len(missing) > shown else "")
+    why = (" (among them headers generated at build time, absent from a source tree)"
+           if generated else "")
+    return [f"{len(missing)} #include target(s) not in the tree{why}, reviewed without what "
+            f"they define: {listed}"]
+
+
 def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
                   kconfig: KconfigModel | None, scope_override: Sequence[str] | None = None,
                   against: Sequence[AgainstPatch] = (), limit: int = 64,
@@ -465,6 +481,7 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
     touched = touched_names_for(results, base, after)
     ctx.table = analyse(base, after, tus, configs, touched, arch, scope=scope,
                         coverage=coverage, build_symbols=build)
+    ctx.notes += missing_includes_note(ctx.table.before + ctx.table.after)
     if not scope_override:
         extra = [s for s in runtime_scope(results, ctx.table.after, after) if s not in scope]
         if extra:

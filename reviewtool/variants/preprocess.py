@@ -18,7 +18,8 @@ survive. The result is a :class:`Unit`:
 * ``errors`` -- one-line messages: ``#error`` reached, an ``#if`` that cannot be evaluated
   (taken as false), an include nested too deeply.
 
-The macro table starts with ``predefined`` (default ``{"__KERNEL__": "1"}``) and the
+The macro table starts with ``predefined`` (default: ``__KERNEL__`` and the compiler's own
+macros, :func:`compiler_macros`) and the
 configuration as Kbuild's ``autoconf.h`` defines it (``y`` -> ``CONFIG_X 1``, ``m`` ->
 ``CONFIG_X_MODULE 1``, numbers as written). A name not defined reads as 0 in ``#if``.
 ``IS_ENABLED``/``IS_BUILTIN``/``IS_MODULE``/``IS_REACHABLE`` work without ``linux/kconfig.h``.
@@ -173,6 +174,31 @@ class Unit:
         return self.files[0]
 
 
+# What the kernel's compiler (GCC 12, as Debian 12 builds 6.1 with, -std=gnu11) predefines
+# and headers test: without __GNUC__, linux/compiler_types.h stops at #error "Unknown
+# compiler" and none of compiler-gcc.h is seen.
+_GCC = {"__GNUC__": "12", "__GNUC_MINOR__": "2", "__GNUC_PATCHLEVEL__": "0", "__STDC__": "1",
+        "__STDC_VERSION__": "201112L", "__CHAR_BIT__": "8", "__SIZEOF_INT__": "4",
+        "__SIZEOF_LONG_LONG__": "8", "__SIZEOF_SHORT__": "2",
+        "__ORDER_LITTLE_ENDIAN__": "1234", "__ORDER_BIG_ENDIAN__": "4321",
+        "__ORDER_PDP_ENDIAN__": "3412", "__BYTE_ORDER__": "__ORDER_LITTLE_ENDIAN__",
+        "__ELF__": "1", "__linux__": "1"}
+_X86_32 = {"__i386__": "1", "__i386": "1", "__ILP32__": "1", "__SIZEOF_LONG__": "4",
+           "__SIZEOF_POINTER__": "4"}
+_X86_64 = {"__x86_64__": "1", "__x86_64": "1", "__LP64__": "1", "_LP64": "1",
+           "__SIZEOF_LONG__": "8", "__SIZEOF_POINTER__": "8"}
+
+
+def compiler_macros(arch: str, config: Mapping[str, str]) -> dict[str, str]:
+    """The compiler's predefined macros for ``arch`` in ``config``: on x86 Kbuild passes -m32
+    when CONFIG_X86_32=y and -m64 otherwise; i386 (the 2.6 layout) is always 32-bit."""
+    src = _SRCARCH.get(arch, arch)
+    if src != "x86":
+        return dict(_GCC)
+    bits = _X86_32 if arch == "i386" or config.get("CONFIG_X86_32") == "y" else _X86_64
+    return {**_GCC, **bits}
+
+
 def include_dirs_for(arch: str) -> list[str]:
     """The default include path for ``arch`` (see the module manual)."""
     src = _SRCARCH.get(arch, arch)
@@ -214,7 +240,7 @@ class _Engine:
         self.dirs_key = tuple(self.dirs)
         self.macros: dict[str, Macro] = {}
         if predefined is None:
-            predefined = {"__KERNEL__": "1"}
+            predefined = {"__KERNEL__": "1", **compiler_macros(arch, config)}
         for name, body in predefined.items():
             self.macros[name] = _macro_from(name, str(body), "<predefined>")
         for name, body in config_macros(config).items():
