@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                        help="stop reviewing a patch after this long and report a timeout "
                        "finding for it (default 120; 0: no limit)")
+    check.add_argument("--no-cache", action="store_true",
+                       help="neither read nor write the cache directory ($REVIEWTOOL_CACHE, "
+                       "else ~/.cache/reviewtool)")
 
     run = sub.add_parser("run", help="run one function on the i386 paging model, print its trace")
     run.add_argument("function")
@@ -219,6 +222,9 @@ def _infer_arch(paths: Sequence[str], default: str = "i386") -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.no_cache:
+        from .cache import disable
+        disable()
     from .checks import run_checks
     from .checks.context import AgainstPatch, build_context
     from .mail import order_series

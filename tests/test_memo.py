@@ -125,3 +125,13 @@ def test_the_command_writes_its_caches_and_keeps_its_exit_status(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert (tmp_path / "cache" / memo.PACK_NAME).exists()
+
+
+def test_no_cache_leaves_the_cache_directory_alone(tmp_path):
+    env = {"REVIEWTOOL_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "reviewtool.cli", "check", "--quiet",
+                           "--no-exec", "--no-cache",
+                           str(ROOT / "corpus/patches/paravirt-pmd-sharing.mbox")],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert not (tmp_path / "cache").exists()
