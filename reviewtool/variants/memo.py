@@ -36,6 +36,7 @@ from ..tree import git_blob_id
 
 MAX_PER_HEADER = 24
 MAX_ENTRIES = 60_000
+MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
 PACK_NAME = "preprocess-memo.pickle"
 
 
@@ -88,7 +89,6 @@ class Memo:
         self._flat: dict[str, tuple] = {}
         self.pragma_once: set[str] = set()  # files seen to have #pragma once
         self._closure: dict[str, frozenset[str]] = {}
-        self._replayed: set[str] = set()
         self.loaded = False
         self.dirty = False
         self.hits = self.misses = 0
@@ -173,8 +173,10 @@ class Memo:
         bodies mention). Made once per entry replayed directly (at the top of a unit; nested
         entries are folded into it)."""
         uid = entry.uid
-        found = self._flat.get(uid)
-        if found is None:
+        found = self._flat.pop(uid, None)
+        if found is not None:
+            self._flat[uid] = found  # most recently used last
+        else:
             final: dict[str, Any] = {}
             definitions: list[Any] = []
             kept: dict[str, bytearray] = {}
@@ -189,6 +191,8 @@ class Memo:
             found = self._flat[uid] = (defined, undefined, tuple(definitions),
                                        {p: bytes(k) for p, k in kept.items()}, tuple(rest),
                                        frozenset(words))
+            if len(self._flat) > MAX_FLAT:  # each holds a whole macro table: bound memory
+                del self._flat[next(iter(self._flat))]
         return found
 
     def _fold(self, entry: MemoEntry, final, definitions, kept, rest) -> None:

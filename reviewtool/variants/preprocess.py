@@ -462,6 +462,7 @@ class _Engine:
         if self.frames:
             parent = self.frames[-1]
             parent.written |= frame.written
+            parent.once_added |= frame.once_added
             if entry is not None:
                 parent.log.append((_CHILD, entry))
             else:
