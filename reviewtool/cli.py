@@ -118,12 +118,12 @@ def _read_check_inputs(args: argparse.Namespace, notes: list[str]):
     """Mails from files, ``-``, or a git revision range (``HEAD~3..HEAD``) of the repository
     given with --tree (or the current directory). Returns (mails, base revision of a range)."""
     from .mail import read_bytes, read_inputs
-    from .tree.git import commits_as_mails, open_repository
 
     mails, base = [], ""
     for item in args.inputs:
         if item != "-" and not Path(item).exists() and (".." in item or item.startswith(
                 ("HEAD", "@"))):
+            from .tree.git import commits_as_mails, open_repository  # pygit2: when needed
             repo = open_repository(args.tree or ".")
             if repo is None:
                 raise UsageError("not a file, and no git repository to read a revision "
@@ -142,9 +142,10 @@ def _against_mails(args: argparse.Namespace, notes: list[str]):
     file (patch names, one per line, relative to its directory), or a git branch or range."""
     from .errors import MailError
     from .mail import read_bytes, read_inputs
-    from .tree.git import commits_as_mails, open_repository
 
     mails = []
+    if args.against:
+        from .tree.git import commits_as_mails, open_repository
     for item in args.against:
         path = Path(item)
         if path.is_dir():
@@ -184,18 +185,22 @@ def _is_quilt_series(path: Path) -> bool:
 
 def _select_tree(option: str | None, notes: list[str], base: str | None = None, first=None):
     from .tree import DirTree, corpus_tree, is_kernel_tree
-    from .tree.git import GitTree, open_repository, resolve_base
 
     if option:
-        repo = open_repository(option) if (Path(option) / ".git").exists() or \
-            option.endswith(".git") else None
+        repo = None
+        if (Path(option) / ".git").exists() or option.endswith(".git"):
+            from .tree.git import open_repository  # pygit2 only for a repository
+            repo = open_repository(option)
         if repo is not None:
+            from .tree.git import GitTree, resolve_base
             rev, how = resolve_base(repo, first.from_sha if first else "",
                                     first.base_commit if first else "", base)
             notes.append(f"reviewing against git revision {rev[:12]} ({how})")
             return GitTree(repo, rev)
         return DirTree(option)
     cwd = Path.cwd()
+    if base:
+        from .tree.git import GitTree, open_repository, resolve_base
     if base and open_repository(cwd) is not None:
         # a revision range or --base in the current repository: read that revision's blobs
         repo = open_repository(cwd)

@@ -747,7 +747,7 @@ def _define(path: str, raw: _lex.Raw) -> Macro | None:
 
 def _union(a: bytes | bytearray, b: bytes | bytearray) -> bytes | bytearray:
     """Kept lines of two inclusions of one file (bytes of 0 and 1, OR-ed as big integers)."""
-    if b"\x01" not in b:
+    if a is b or b"\x01" not in b or a == b:
         return a
     if b"\x01" not in a or len(a) != len(b):
         return b if len(a) == len(b) else a
