@@ -135,3 +135,37 @@ def test_no_cache_leaves_the_cache_directory_alone(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 1, done.stderr
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("tu", UNITS)
+def test_the_patched_side_starts_after_the_includes_and_ends_the_same(tu, fresh_memo,
+                                                                        monkeypatch):
+    """A hunk below the #include lines: the post-image starts from the pre-image's state
+    after its last include, and gives what a full run of the post-image gives."""
+    import importlib
+    pp = importlib.import_module("reviewtool.variants.preprocess")
+    tree = corpus_tree()
+    text = tree.read(tu)
+    after = OverlayTree(tree, {tu: text + "\n#ifdef CONFIG_X86_PAE\n#define PATCHED 1\n"
+                                          "int patched;\n#endif\n"})
+    for config in CONFIGS:
+        preprocess(tree, tu, config)
+        resumed = []
+        real = pp._Snapshot.restore
+        monkeypatch.setattr(pp._Snapshot, "restore",
+                            lambda self, *a: (resumed.append(1), real(self, *a))[1])
+        got = _shape(preprocess(after, tu, config))
+        monkeypatch.setattr(pp._Snapshot, "restore", real)
+        assert resumed
+        assert got == _plain(after, tu, config, monkeypatch)
+
+
+def test_a_patch_above_the_last_include_walks_the_whole_file(fresh_memo, monkeypatch):
+    tree = corpus_tree()
+    tu = "arch/i386/mm/pgtable.c"
+    text = tree.read(tu)
+    after = OverlayTree(tree, {tu: "#define ABOVE 1\n" + text})
+    preprocess(tree, tu, CONFIGS[0])
+    got = _shape(preprocess(after, tu, CONFIGS[0]))
+    assert got == _plain(after, tu, CONFIGS[0], monkeypatch)
+    assert "ABOVE" in got[0]

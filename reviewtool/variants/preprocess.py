@@ -256,6 +256,7 @@ class _Engine:
         self.resolved = _RESOLVED.setdefault(tree, {}) if _weakrefable(tree) else {}
         self.values: dict[str, object] = {}
         self.frames: list[_Frame] = []  # the headers being run, innermost last
+        self.snapshot: _Snapshot | None = None  # the root's state after its includes
         from .memo import memo_for
         self.memo = memo_for(tree) if follow else None
 
@@ -539,7 +540,11 @@ class _Engine:
                 self.errors.append(event[1])
 
     # ---------------------------------------------------------------- the walk
-    def run_file(self, path: str, text: str, depth: int = 0) -> None:
+    def run_file(self, path: str, text: str, depth: int = 0, snapshot_at: int = -1,
+                 resume: "_Snapshot | None" = None) -> None:
+        """Walk one file. For the root of a unit, ``snapshot_at`` names the directive before
+        which the walk's state is kept (:class:`_Snapshot`), and ``resume`` starts from such
+        a state instead of from the top."""
         raws, nlines = _lex.directives(text)
         kept = self.kept.get(path)
         if kept is None or isinstance(kept, bytes):  # bytes: shared with a memo entry
@@ -554,7 +559,16 @@ class _Engine:
         stack: list[list[Any]] = []   # [outer active, taken, seen else, raw]
         active = True
         pos = 1
-        for raw in raws:
+        start = 0
+        if resume is not None:
+            stack = [list(f) for f in resume.stack]
+            active, pos, start = resume.active, resume.pos, resume.index
+            ranges.extend(resume.ranges)
+        for index in range(start, len(raws)):
+            raw = raws[index]
+            if index == snapshot_at:
+                self.snapshot = _Snapshot.take(self, text, raws, index, stack, active, pos,
+                                               ranges)
             if active and raw.line > pos:
                 ranges.append((pos - 1, raw.line - 1))
             pos = raw.end_line + 1
@@ -792,6 +806,76 @@ def _macro_from(name: str, body: str, path: str) -> Macro:
     return Macro(pname, params, pbody, variadic, path, 0)
 
 
+class _Snapshot:
+    """The state of a unit's walk just after the root file's last #include: the macro table
+    and everything else the headers left. The other side of a patch to a .c file has the same
+    root text up to there (the hunk is below the includes) and the same headers, so it starts
+    from here instead of replaying every header again."""
+
+    __slots__ = ("tree", "prefix", "last", "index", "stack", "active", "pos", "ranges",
+                 "macros", "kept", "definitions", "config_words", "missing", "errors", "once")
+
+    @classmethod
+    def take(cls, engine: "_Engine", text: str, raws, index: int, stack, active: bool,
+             pos: int, ranges) -> "_Snapshot":
+        snap = cls()
+        snap.tree = weakref.ref(engine.tree)
+        last = raws[index - 1]
+        offset = 0
+        for _ in range(last.end_line):  # the text up to the end of the last #include line
+            offset = text.find("\n", offset) + 1
+            if offset == 0:
+                offset = len(text)
+                break
+        snap.prefix, snap.last, snap.index = text[:offset], last, index
+        snap.stack = [list(f) for f in stack]
+        snap.active, snap.pos, snap.ranges = active, pos, tuple(ranges)
+        snap.macros = dict(engine.macros)
+        snap.kept = {p: bytes(k) if isinstance(k, bytearray) else k
+                     for p, k in engine.kept.items()}
+        snap.definitions = list(engine.definitions)
+        snap.config_words = set(engine.config_words)
+        snap.missing, snap.errors = list(engine.missing), list(engine.errors)
+        snap.once = set(engine.once)
+        return snap
+
+    def fits(self, tree: Any, path: str, text: str, raws) -> bool:
+        """Whether ``tree`` (a patched tree whose base is the snapshot's) and its root text
+        lead to this state."""
+        from .memo import _patched
+        base, changed = _patched(tree)
+        if base is None or base is not self.tree():
+            return False
+        if not text.startswith(self.prefix) or len(raws) <= self.index \
+                or raws[self.index - 1] != self.last:
+            return False
+        return not any(p in self.kept for p in changed if p != path)
+
+    def restore(self, engine: "_Engine", path: str) -> None:
+        engine.macros = dict(self.macros)
+        # the root stays first; its lines are counted again (its length differs): run_file
+        # makes its line map where this placeholder is
+        kept: dict[str, Any] = {path: None}
+        kept.update((p, k) for p, k in self.kept.items() if p != path)
+        engine.kept = kept
+        engine.definitions = list(self.definitions)
+        engine.config_words = set(self.config_words)
+        engine.missing, engine.errors = list(self.missing), list(self.errors)
+        engine.once = set(self.once)
+
+
+_SNAPSHOTS: dict[tuple, _Snapshot] = {}
+MAX_SNAPSHOTS = 64  # each holds a unit's macro table
+
+
+def _last_include(raws) -> int:
+    """Index of the directive after the root file's last #include (-1: none worth it)."""
+    for index in range(len(raws) - 1, -1, -1):
+        if raws[index].kind == "include":
+            return index + 1 if index + 1 < len(raws) else -1
+    return -1
+
+
 def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i386",
                include_dirs: Sequence[str] | None = None,
                predefined: Mapping[str, str] | None = None) -> Unit:
@@ -800,7 +884,22 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
     if text is None:
         raise TreeError("no such file in the tree", path=path)
     engine = _Engine(tree, config, arch, include_dirs, predefined)
-    engine.run_file(path, text)
+    key = None
+    if engine.memo is not None and include_dirs is None and predefined is None:
+        key = (path, tuple(sorted(config.items())), arch)
+    raws, _ = _lex.directives(text)
+    snap = _SNAPSHOTS.get(key) if key is not None else None
+    if snap is not None and snap.fits(tree, path, text, raws):
+        snap.restore(engine, path)
+        engine.run_file(path, text, resume=snap)
+    else:
+        at = _last_include(raws) if key is not None else -1
+        engine.run_file(path, text, snapshot_at=at)
+        if key is not None and engine.snapshot is not None:
+            _SNAPSHOTS.pop(key, None)
+            _SNAPSHOTS[key] = engine.snapshot
+            if len(_SNAPSHOTS) > MAX_SNAPSHOTS:
+                del _SNAPSHOTS[next(iter(_SNAPSHOTS))]
     return Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
                 tuple(engine.definitions), tuple(engine.missing), tuple(engine.errors),
                 frozenset(engine.config_words))
