@@ -48,3 +48,12 @@ def test_a_comment_cut_by_the_hunk_does_not_swallow_directives():
 def test_an_endif_without_its_if_marks_the_lines_unknown():
     lines, unknown = balance(["a();", "#endif", "b();"])
     assert lines[1] == "" and {1, 2} <= unknown
+
+
+def test_a_condition_on_macros_is_uncertain_without_the_tree():
+    """With the tree, pgd_ctor() is an error with PAE off (CONFIG_PGTABLE_LEVELS folds);
+    from the diff alone the macros cannot be folded, and the warning says so."""
+    status, doc = review(PATCHES / "pgd-ctor-shared-pmd-only.mbox")
+    (hit,) = [f for f in doc["findings"] if f["id"] == "config-change"]
+    assert hit["severity"] == "warning" and hit["function"] == "pgd_ctor"
+    assert "cannot be folded" in hit["message"] and status == 0
