@@ -169,3 +169,24 @@ def test_a_patch_above_the_last_include_walks_the_whole_file(fresh_memo, monkeyp
     got = _shape(preprocess(after, tu, CONFIGS[0]))
     assert got == _plain(after, tu, CONFIGS[0], monkeypatch)
     assert "ABOVE" in got[0]
+
+
+def test_a_header_replayed_deeper_still_meets_the_include_limit(fresh_memo, monkeypatch):
+    import importlib
+    pp = importlib.import_module("reviewtool.variants.preprocess")
+    monkeypatch.setattr(pp, "MAX_INCLUDE_DEPTH", 8)
+    files = {f"h{i}.h": f'#include "h{i + 1}.h"\nint h{i};\n' for i in range(3, 9)}
+    files["h9.h"] = "int h9;\n"
+    files.update({"g1.h": '#include "g2.h"\n', "g2.h": '#include "g3.h"\n',
+                  "g3.h": '#include "h3.h"\n',
+                  "a.c": '#include "h3.h"\n', "b.c": '#include "g1.h"\n'})
+
+    class Files:
+        def read(self, path):
+            return files.get(path)
+
+    tree = OverlayTree(Files(), {})
+    preprocess(tree, "a.c", {})  # records h3 .. h9, nesting 6 levels below h3
+    deep = preprocess(tree, "b.c", {})
+    assert any("nested deeper" in e for e in deep.errors)
+    assert _shape(deep) == _plain(tree, "b.c", {}, monkeypatch)

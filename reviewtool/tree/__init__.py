@@ -220,7 +220,8 @@ class OverlayTree(Tree):
     def exists(self, path: str) -> bool:
         if path in self.changes:
             return self.changes[path] is not None
-        return self.base.exists(path)
+        exists = getattr(self.base, "exists", None)  # a test's stand-in tree may lack it
+        return exists(path) if exists is not None else self.base.read(path) is not None
 
     def version(self, path: str) -> str | None:
         known = self._versions.get(path, _UNKNOWN)
@@ -229,7 +230,8 @@ class OverlayTree(Tree):
                 text = self.changes[path]
                 known = None if text is None else git_blob_id(text)
             else:  # a series stacks one overlay per patch: remember, do not recurse again
-                known = self.base.version(path)
+                version = getattr(self.base, "version", None)
+                known = version(path) if version is not None else Tree.version(self, path)
             self._versions[path] = known
         return known
 

@@ -37,7 +37,7 @@ from ..tree import git_blob_id
 MAX_PER_HEADER = 24
 MAX_ENTRIES = 60_000
 MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
-PACK_NAME = "preprocess-memo.pickle"
+PACK_NAME = "preprocess-memo-2.pickle"  # -2: entries know their span
 
 
 class MemoEntry(NamedTuple):
@@ -49,10 +49,12 @@ class MemoEntry(NamedTuple):
     log: tuple[tuple, ...]                 # effects, in order (preprocess._DEFINE...)
     files: tuple[tuple[str, str], ...]     # files run directly in this header, with versions
     resolutions: tuple[tuple[str, str, bool, str | None], ...]  # (includer, target, next, found)
+    span: int = 0                          # how many #include levels it nests below itself
 
     @classmethod
-    def make(cls, path, names, values, once, log, files, resolutions) -> "MemoEntry":
-        return cls(secrets.token_hex(8), path, names, values, once, log, files, resolutions)
+    def make(cls, path, names, values, once, log, files, resolutions, span=0) -> "MemoEntry":
+        return cls(secrets.token_hex(8), path, names, values, once, log, files, resolutions,
+                   span)
 
 
 _VERSIONS: "weakref.WeakKeyDictionary[Any, dict[str, str | None]]" = weakref.WeakKeyDictionary()
@@ -94,7 +96,10 @@ class Memo:
         self.hits = self.misses = 0
 
     # -- lookup ----------------------------------------------------------------------------
-    def find(self, key: tuple, engine: Any) -> MemoEntry | None:
+    def find(self, key: tuple, engine: Any, room: int = 1 << 30) -> MemoEntry | None:
+        """An entry for the header ``key`` that the engine's state reads the same way, valid
+        on its tree, and nesting no deeper than ``room`` more #include levels (a run that
+        deep would stop at the include limit and say so)."""
         if not self.loaded:
             self.load()
         entries = self.entries.get(key)
@@ -102,7 +107,7 @@ class Memo:
             get = engine.macros.get
             once = engine.once
             for index, entry in enumerate(entries):
-                if tuple(map(get, entry.names)) != entry.values:
+                if entry.span > room or tuple(map(get, entry.names)) != entry.values:
                     continue
                 if entry.once and any((p in once) != v for p, v in entry.once):
                     continue

@@ -447,11 +447,11 @@ class _Engine:
             self.run_file(found, self.tree.read(found) or "", depth + 1)
             return
         key = (self.arch, self.dirs_key, found)
-        entry = self.memo.find(key, self)
+        entry = self.memo.find(key, self, room=MAX_INCLUDE_DEPTH - depth - 1)
         if entry is not None:
-            self._replay(entry)
+            self._replay(entry, depth + 1)
             return
-        frame = _Frame()
+        frame = _Frame(depth + 1)
         self.frames.append(frame)
         try:
             self.run_file(found, self.tree.read(found) or "", depth + 1)
@@ -464,6 +464,7 @@ class _Engine:
             parent = self.frames[-1]
             parent.written |= frame.written
             parent.once_added |= frame.once_added
+            parent.deepest = max(parent.deepest, frame.deepest)
             if entry is not None:
                 parent.log.append((_CHILD, entry))
             else:
@@ -501,13 +502,14 @@ class _Engine:
         if self.frames:
             self.frames[-1].log.append((_MISSING, target))
 
-    def _replay(self, entry: "MemoEntry") -> None:
+    def _replay(self, entry: "MemoEntry", depth: int) -> None:
         if self.frames:
             for name in entry.names:
                 self._read(name)
             for path, _ in entry.once:
                 self._read_once(path)
             parent = self.frames[-1]
+            parent.deepest = max(parent.deepest, depth + entry.span)
             parent.written |= self.memo.written(entry)
             parent.log.append((_CHILD, entry))
         self._apply(entry)
@@ -671,9 +673,10 @@ class _Frame:
     """What one header (and the headers it includes) read and did; see ``_Engine._read``."""
 
     __slots__ = ("reads", "once_reads", "written", "once_added", "log", "files", "resolutions",
-                 "reusable")
+                 "reusable", "depth", "deepest")
 
-    def __init__(self) -> None:
+    def __init__(self, depth: int = 0) -> None:
+        self.depth = self.deepest = depth  # the header's include depth, the deepest below it
         self.reads: dict[str, Macro | None] = {}
         self.once_reads: dict[str, bool] = {}
         self.written: set[str] = set()
@@ -700,7 +703,8 @@ class _Frame:
                               tuple(self.reads.values()), once, tuple(self.log),
                               tuple((intern(p), v) for p, v in versions),
                               tuple((intern(c), intern(t), n, f if f is None else intern(f))
-                                    for c, t, n, f in self.resolutions))
+                                    for c, t, n, f in self.resolutions),
+                              self.deepest - self.depth)
 
 
 class _Reading:
