@@ -13,6 +13,7 @@ import os
 import pickle
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +34,21 @@ def cache_root() -> Path | None:
     return Path(base) / "reviewtool"
 
 
-def disable() -> None:
-    """``--no-cache``: nothing is read from or written to the cache in this process."""
+@contextmanager
+def off():
+    """``--no-cache``: nothing is read from or written to the cache while inside."""
+    before = os.environ.get("REVIEWTOOL_CACHE")
     os.environ["REVIEWTOOL_CACHE"] = "off"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["REVIEWTOOL_CACHE"]
+        else:
+            os.environ["REVIEWTOOL_CACHE"] = before
 
 
-class _DeepRecursion:
+class DeepRecursion:
     """Nested structures (Kconfig expressions, include chains) need room to pickle."""
 
     def __enter__(self) -> None:
@@ -52,7 +62,7 @@ class _DeepRecursion:
 def load(path: Path) -> Any | None:
     """The object pickled at ``path``, or None (absent, unreadable, another format)."""
     try:
-        with _DeepRecursion(), open(path, "rb") as handle:
+        with DeepRecursion(), open(path, "rb") as handle:
             stored = pickle.load(handle)
     except _READ_ERRORS:
         return None
@@ -67,7 +77,7 @@ def save(path: Path, value: Any) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        with _DeepRecursion(), os.fdopen(fd, "wb") as handle:
+        with DeepRecursion(), os.fdopen(fd, "wb") as handle:
             pickle.dump((FORMAT, value), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         return True

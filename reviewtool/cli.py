@@ -228,8 +228,13 @@ def _infer_arch(paths: Sequence[str], default: str = "i386") -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     if args.no_cache:
-        from .cache import disable
-        disable()
+        from .cache import off
+        with off():
+            return _check(args)
+    return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     from .checks import run_checks
     from .checks.context import AgainstPatch, build_context
     from .mail import order_series
@@ -651,11 +656,6 @@ def _patched(tree, inputs: Sequence[str], notes: list[str]):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # A review allocates millions of small objects that live until it ends (macro tables,
-    # memo entries): the cyclic collector's full passes over them cost seconds on a real
-    # tree and free nothing. Reference counting still frees the rest.
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 1000)
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -690,22 +690,22 @@ def run() -> None:
     """The command's entry point: ``main``, then the caches written, then a quick exit.
     Tearing down the interpreter would free millions of objects one by one (macro tables,
     memo entries) for nothing: seconds on a real tree."""
+    # Those objects live until the end: the cyclic collector's full passes over them cost
+    # seconds on a real tree and free nothing (reference counting still frees the rest).
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
     try:
         code = main()
     except SystemExit as exc:  # argparse
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     try:
-        _flush_caches()
+        from .cache import flush_all
+        flush_all()
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):  # a closed pipe: nothing more to say
         pass
     os._exit(code)
-
-
-def _flush_caches() -> None:
-    from .cache import flush_all
-    flush_all()
 
 
 if __name__ == "__main__":

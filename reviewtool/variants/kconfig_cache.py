@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from ..cache import _DeepRecursion, cache_root, load, save
+from ..cache import DeepRecursion, cache_root, load, save
 from .kconfig import KconfigModel, KSymbol, read_kconfig
 
 _PROXIES = ("symbols", "choices", "choice_info", "readers")
@@ -60,7 +60,7 @@ class _LazySymbols(Mapping):
     def __getitem__(self, name: str) -> KSymbol:
         found = self._done.get(name)
         if found is None:
-            with _DeepRecursion():
+            with DeepRecursion():
                 found = self._done[name] = pickle.loads(self._raw[name])
         return found
 
@@ -76,7 +76,7 @@ class _LazySymbols(Mapping):
 
 def _to_plain(model: KconfigModel) -> KconfigModel:
     plain = {f: dict(getattr(model, f)) for f in _PROXIES}
-    with _DeepRecursion():  # long || chains nest deeply
+    with DeepRecursion():  # long || chains nest deeply
         plain["symbols"] = {name: pickle.dumps(symbol, protocol=pickle.HIGHEST_PROTOCOL)
                             for name, symbol in model.symbols.items()}
     return dataclasses.replace(model, **plain)
