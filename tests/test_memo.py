@@ -190,3 +190,15 @@ def test_a_header_replayed_deeper_still_meets_the_include_limit(fresh_memo, monk
     deep = preprocess(tree, "b.c", {})
     assert any("nested deeper" in e for e in deep.errors)
     assert _shape(deep) == _plain(tree, "b.c", {}, monkeypatch)
+
+
+def test_a_parse_is_read_back_from_the_cache(tmp_path, monkeypatch):
+    from reviewtool.model import functions
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path))
+    monkeypatch.setattr(functions, "_PARSED", cache.Pack("definitions-test.pickle", 10))
+    text = "static int f(void)\n{\n\treturn 1;\n}\n"
+    first = functions.definitions.__wrapped__("a.c", text)
+    functions._PARSED.flush()
+    monkeypatch.setattr(functions, "_PARSED", cache.Pack("definitions-test.pickle", 10))
+    monkeypatch.setattr(functions, "_definitions", lambda *a: pytest.fail("parsed again"))
+    assert functions.definitions.__wrapped__("a.c", text) == first

@@ -7,9 +7,11 @@ tree-sitter recognised its definition, and ``has_error`` says whether its body h
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..cache import Pack
 from ..errors import ModelError
 from .parse import matches, node_text, parse
 
@@ -75,16 +77,27 @@ def _calls(node) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(calls), tuple(dict.fromkeys(hooks))
 
 
+_PARSED = Pack("definitions-1.pickle", 50_000)
+
+
 @lru_cache(maxsize=1024)
 def definitions(path: str, text: str) -> tuple[Definition, ...]:
     """Functions and file-scope variables defined in ``text`` (a projected variant of ``path``).
-    Cached: a header usually projects to the same text in many configurations. C nested too
-    deeply to walk raises :class:`~reviewtool.errors.ModelError`."""
+    Cached: a header usually projects to the same text in many configurations, and the parse
+    is kept in the cache directory keyed by the text's hash (a later run over the same tree
+    does not parse it again). C nested too deeply to walk raises
+    :class:`~reviewtool.errors.ModelError`."""
+    key = (path, hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest())
+    stored = _PARSED.get(key)
+    if isinstance(stored, tuple):
+        return stored
     try:
-        return _definitions(path, text)
+        found = _definitions(path, text)
     except RecursionError:
         raise ModelError("C nested too deeply to model (deeper than the recursion limit)",
                          path=path) from None
+    _PARSED.put(key, found)
+    return found
 
 
 def _definitions(path: str, text: str) -> tuple[Definition, ...]:

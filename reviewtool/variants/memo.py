@@ -36,6 +36,7 @@ from ..tree import git_blob_id
 
 MAX_PER_HEADER = 24
 MAX_ENTRIES = 60_000
+MAX_AGE = 30 * 24 * 3600  # entries unused for a month leave the pack
 MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
 PACK_NAME = "preprocess-memo-2.pickle"  # -2: entries know their span
 
@@ -257,8 +258,10 @@ class Memo:
         if root is None:
             return
         self.dirty = False
+        stale = time.time() - MAX_AGE
         ranked = sorted(((self.used.get(e.uid, 0.0), key, e)
-                         for key, found in self.entries.items() for e in found),
+                         for key, found in self.entries.items() for e in found
+                         if self.used.get(e.uid, 0.0) >= stale),
                         key=lambda item: -item[0])[:MAX_ENTRIES]
         entries: dict[tuple, list[MemoEntry]] = {}
         for _, key, entry in ranked:
