@@ -50,6 +50,11 @@ constants, ``?:`` and ``IS_ENABLED(CONFIG_X)``, so we resolve conditionals it ke
 
 Unbalanced conditionals raise :class:`~reviewtool.errors.ConditionError`; a root file that is
 not in the tree raises :class:`~reviewtool.errors.TreeError`.
+
+Speed (the results are the same as a plain run, which ``tests/test_memo.py`` checks): an
+included header whose recorded reads match is replayed from :mod:`.memo` instead of being
+run; the root file's state after its last ``#include`` is kept (:class:`_Snapshot`), and a
+patched tree whose root differs only below that point starts from it.
 """
 
 from __future__ import annotations
