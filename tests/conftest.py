@@ -1,11 +1,16 @@
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
 
 # Runs must not fill the user's cache: one throw-away cache directory for the whole session
 # (subprocesses inherit it). Tests of the cache itself point REVIEWTOOL_CACHE elsewhere.
-os.environ.setdefault("REVIEWTOOL_CACHE", tempfile.mkdtemp(prefix="reviewtool-test-cache-"))
+if "REVIEWTOOL_CACHE" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="reviewtool-test-cache-")
+    os.environ["REVIEWTOOL_CACHE"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
