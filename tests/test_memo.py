@@ -202,3 +202,16 @@ def test_a_parse_is_read_back_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(functions, "_PARSED", cache.Pack("definitions-test.pickle", 10))
     monkeypatch.setattr(functions, "_definitions", lambda *a: pytest.fail("parsed again"))
     assert functions.definitions.__wrapped__("a.c", text) == first
+
+
+@pytest.mark.parametrize("mbox", ["paravirt-pmd-sharing.mbox", "series-pte-hooks.mbox"])
+def test_a_warm_review_says_exactly_what_a_cold_one_says(tmp_path, mbox):
+    env = {"REVIEWTOOL_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin",
+           "SOURCE_DATE_EPOCH": "1175800000"}
+    command = [sys.executable, "-m", "reviewtool.cli", "check", "--format", "json",
+               "--fail-on", "never", "--no-exec", str(ROOT / "corpus/patches" / mbox)]
+    cold = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert (tmp_path / "cache" / memo.PACK_NAME).exists()
+    warm = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert cold.returncode == warm.returncode == 0
+    assert cold.stdout and cold.stdout == warm.stdout
