@@ -135,3 +135,18 @@ def test_a_range_of_twenty_commits_is_reviewed_as_a_series(repository):
     assert {f["patch"] for f in errors} == {19}
     assert errors[0]["function"] == "do_kern_addr_fault"
     assert status == 1
+
+
+def test_a_warm_review_of_the_real_tree_says_what_a_cold_one_says(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, REVIEWTOOL_CACHE=str(tmp_path / "cache"))
+    command = [sys.executable, "-m", "reviewtool.cli", "check", "--format", "json",
+               "--fail-on", "never", "--tree", str(LINUX),
+               str(PATCHES / "pgd-ctor-shared-pmd-only.mbox")]
+    root = Path(__file__).resolve().parent.parent
+    cold = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    warm = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    assert cold.returncode == warm.returncode == 0, cold.stderr
+    assert json.loads(cold.stdout)["findings"] and cold.stdout == warm.stdout
