@@ -38,7 +38,7 @@ MAX_PER_HEADER = 24
 MAX_ENTRIES = 60_000
 MAX_AGE = 30 * 24 * 3600  # entries unused for a month leave the pack
 MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
-PACK_NAME = "preprocess-memo-2.pickle"  # -2: entries know their span
+PACK_NAME = "preprocess-memo-3.pickle"  # -3: macros are named tuples
 
 
 class MemoEntry(NamedTuple):
