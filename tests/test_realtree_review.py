@@ -150,3 +150,14 @@ def test_a_warm_review_of_the_real_tree_says_what_a_cold_one_says(tmp_path):
     warm = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
     assert cold.returncode == warm.returncode == 0, cold.stderr
     assert json.loads(cold.stdout)["findings"] and cold.stdout == warm.stdout
+
+
+def test_the_model_of_a_real_file_is_described():
+    """`reviewtool model` enumerates the file's own symbols against the Kconfig cone, like a
+    review (it used to sample hundreds of header symbols against all of Kconfig: no end)."""
+    status, out, err = run_cli("model", "arch/x86/mm/pgtable.c", "--tree", LINUX,
+                               "--format", "json")
+    assert status == 0, err
+    doc = json.loads(out)
+    assert "CONFIG_X86_PAE" in doc["symbols"]
+    assert any(f["name"] == "pgd_ctor" for f in doc["functions"])

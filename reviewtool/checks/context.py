@@ -20,7 +20,7 @@ from ..model.unit import FACTS, ConfigModel, ScanCache as _Files, config_words, 
 from ..patch import Patch
 from ..patch.apply import FileResult, HunkResult, apply_file
 from ..tree import OverlayTree, Tree
-from ..variants.classes import enumerate_configs
+from ..variants.classes import MAX_VARIED, enumerate_configs
 from ..variants.conditions import scan
 from ..variants.kconfig import KconfigModel
 from ..variants.expr import config_symbols
@@ -158,7 +158,6 @@ def translation_units(patch: Patch, before: Tree, after: Tree, arch: str) -> lis
 
 
 MAX_MACRO_DEPTH = 3  # macro bodies followed from a touched definition
-MAX_VARIED = 8  # symbols whose assignments are enumerated; the rest keep one value
 
 
 def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],

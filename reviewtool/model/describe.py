@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ..variants.classes import enumerate_configs
+from ..variants.classes import MAX_VARIED, enumerate_configs
 from ..variants.conditions import scan
 from ..variants.config import Configuration
 from ..variants.expr import to_c
@@ -21,7 +21,7 @@ from ..variants.minimize import minimize
 from ..variants.defaults import with_int_defaults
 from ..variants.preprocess import preprocess, project
 from ..errors import ReviewtoolError
-from .unit import ConfigModel, probe_models
+from .unit import ConfigModel, config_words, probe_models
 
 _HOOK = re.compile(r"\bparavirt_ops\s*\.\s*(\w+)\s*\(")
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -71,13 +71,20 @@ def describe_file(tree, path: str, arch: str, config: Mapping[str, str] | None =
         kconfig = read_kconfig_cached(tree, arch)
     except ReviewtoolError as err:
         notes.append(f"Kconfig not used: {err.one_line()}")
-    # Symbols of the headers the file includes: the same two probe rounds as a review.
+    # Symbols of the headers the file includes: the same two probe rounds as a review. A real
+    # kernel file reads hundreds of them; like a review, at most MAX_VARIED are enumerated,
+    # the file's own first, against the Kconfig cut down to their cone.
     found, probes = probe_models([tree], [path], arch)
-    symbols = set(conditions.symbols) | found
-    configs, coverage = enumerate_configs(sorted(symbols), kconfig, limit=limit)
-    configs, defaults = with_int_defaults(configs, kconfig, {
-        w for _, model in probes for unit in model.units for d in unit.definitions
-        for w in re.findall(r"CONFIG_\w+", d.body or "")})
+    own = sorted(conditions.symbols)
+    ordered = own + sorted(found - set(own))
+    symbols = set(ordered[:max(MAX_VARIED, len(own))])
+    if len(ordered) > len(symbols):
+        notes.append(f"{len(ordered) - len(symbols)} more symbols from the included headers "
+                     "are left off (not enumerated)")
+    constraints = kconfig.restricted(sorted(symbols)) if kconfig is not None else None
+    configs, coverage = enumerate_configs(sorted(symbols), constraints, limit=limit)
+    configs, defaults = with_int_defaults(configs, kconfig, config_words(
+        unit for _, model in probes for unit in model.units))
     if defaults:
         notes.append("int symbols at their Kconfig default: " + ", ".join(
             f"{k}={v}" for k, v in defaults.items()))

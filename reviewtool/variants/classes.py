@@ -37,6 +37,8 @@ from typing import Iterable, Sequence
 from .config import Configuration
 from .kconfig import KconfigModel
 
+MAX_VARIED = 8  # symbols whose assignments a review enumerates; the rest keep one value
+
 __all__ = ["enumerate_configs", "SAMPLING"]
 
 SAMPLING = "one-enabled,one-disabled,most-enabled,least-enabled"
