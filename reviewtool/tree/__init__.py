@@ -38,7 +38,12 @@ class Tree:
         raise NotImplementedError
 
     def exists(self, path: str) -> bool:
-        return self.read(path) is not None
+        """Without reading the file when the tree can say from its version (a stat, a git
+        tree entry); a file already read answers from the read cache."""
+        cache = getattr(self, "_cache", None)
+        if cache is not None and path in cache:
+            return cache[path] is not None
+        return self.version(path) is not None
 
     def version(self, path: str) -> str | None:
         """A string that changes whenever the file's content does, None when absent (caches
@@ -113,11 +118,6 @@ class DirTree(Tree):
         text = None if data is None else data.decode("utf-8", errors="surrogateescape")
         self._cache[rel] = self._cache[path] = text
         return text
-
-    def exists(self, path: str) -> bool:
-        if path in self._cache:
-            return self._cache[path] is not None
-        return self.version(path) is not None
 
     def version(self, path: str) -> str | None:
         """Size, modification time and inode, as git's index tells a changed file: cheaper

@@ -79,11 +79,6 @@ class GitTree(Tree):
         except (TreeError, KeyError, ValueError):
             return None
 
-    def exists(self, path: str) -> bool:
-        if path in self._cache:
-            return self._cache[path] is not None
-        return self.version(path) is not None
-
     def version(self, path: str) -> str | None:
         """The blob id."""
         entry = self._entry(path)
