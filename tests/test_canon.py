@@ -78,3 +78,16 @@ def test_propagation_keeps_precedence():
 
 def test_local_written_later_is_not_propagated():
     assert canon("{ int n = 4; n = g(); f(n); }") != canon("{ f(4); }")
+
+
+def test_a_condition_is_read_for_its_truth_only():
+    from reviewtool.model.canon import canonical_body
+    plain = canonical_body("{ if (X) a(); }").lines
+    assert canonical_body("{ if (0 || (1 && X)) a(); }").lines == plain
+    assert canonical_body("{ if (!!((X)) || 0) a(); }").lines == plain
+
+
+def test_a_value_keeps_its_zero_or_one():
+    from reviewtool.model.canon import canonical_body
+    assert canonical_body("{ y = x || 0; }").lines == ("y = !!(x);",)
+    assert canonical_body("{ y = x; }").lines != canonical_body("{ y = x || 0; }").lines

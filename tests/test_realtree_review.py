@@ -58,6 +58,9 @@ def test_integer_config_symbols_fold_in_c_conditions():
     (hit,) = [f for f in doc["findings"] if f["id"] == "config-change"]
     assert hit["severity"] == "error" and hit["configs"] == [{"CONFIG_X86_PAE": "n"}]
     assert doc["coverage"]["defaults"]["CONFIG_PGTABLE_LEVELS"] in ("2", "3")
+    # the class is a 32-bit kernel (CONFIG_X86_32 is derived, not left off): 32-bit names
+    assert "CONFIG_X86_32" in doc["coverage"]["implied"]
+    assert "swapper_pg_dir + 768" in hit["message"]
 
 
 # -- a git repository made from the tree, with 20 generated commits on top ------------------------

@@ -82,3 +82,30 @@ def test_no_note_when_every_include_is_found():
     from types import SimpleNamespace as NS
     from reviewtool.checks.context import missing_includes_note
     assert missing_includes_note([NS(units=[NS(missing=())])]) == []
+
+
+def test_promptless_bools_take_their_derived_value():
+    from reviewtool.variants.config import Configuration
+    from reviewtool.variants.defaults import with_implied_bools
+    from reviewtool.variants.kconfig import kconfig_from_text
+    kconfig = kconfig_from_text(
+        'config 64BIT\n\tbool "64-bit kernel"\n'
+        'config X86_32\n\tdef_bool y\n\tdepends on !64BIT\n'
+        'config X86_64\n\tdef_bool y\n\tdepends on 64BIT\n'
+        'config X86_PAE\n\tbool "PAE"\n\tdepends on X86_32\n')
+    names = {"CONFIG_X86_32", "CONFIG_X86_64", "CONFIG_64BIT"}
+    (config,), implied = with_implied_bools([Configuration({"CONFIG_X86_PAE": "n"})],
+                                            kconfig, names)
+    assert dict(config.items()) == {"CONFIG_X86_PAE": "n", "CONFIG_X86_32": "y"}
+    assert implied == {"CONFIG_X86_32": "y"}
+
+
+def test_a_varied_or_prompted_symbol_is_left_alone():
+    from reviewtool.variants.config import Configuration
+    from reviewtool.variants.defaults import with_implied_bools
+    from reviewtool.variants.kconfig import kconfig_from_text
+    kconfig = kconfig_from_text('config 64BIT\n\tbool "64-bit kernel"\n\tdefault y\n'
+                                'config X86_32\n\tdef_bool y\n\tdepends on !64BIT\n')
+    (config,), implied = with_implied_bools([Configuration({"CONFIG_X86_32": "n"})],
+                                            kconfig, {"CONFIG_64BIT"})
+    assert dict(config.items()) == {"CONFIG_X86_32": "n"} and implied == {}

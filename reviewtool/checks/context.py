@@ -25,7 +25,7 @@ from ..variants.conditions import scan
 from ..variants.kconfig import KconfigModel
 from ..variants.expr import config_symbols
 from ..variants.kbuild import build_symbols
-from ..variants.defaults import with_int_defaults
+from ..variants.defaults import with_implied_bools, with_int_defaults
 from ..errors import ReviewtoolError
 
 # Subject words that name a feature under another symbol than the word itself.
@@ -470,7 +470,10 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
             if text and "CONFIG_" in text:
                 names_used |= set(_CONFIG_WORD.findall(text))
     configs, defaults = with_int_defaults(configs, kconfig, names_used)
+    configs, implied = with_implied_bools(configs, kconfig, involved - set(varied))
     coverage = dict(coverage)
+    if implied:
+        coverage["implied"] = sorted(implied)
     coverage["involved"] = sorted(involved)
     coverage["relevant"] = sorted(relevant)
     if fixed:

@@ -170,6 +170,9 @@ class _Printer:
                 return f"!!({self.expr(right_node)})"
             if op == "||" and left == 0:
                 return f"!!({self.expr(right_node)})"
+            right = self.const(right_node)
+            if (op == "&&" and right not in (None, 0)) or (op == "||" and right == 0):
+                return f"!!({self.expr(left_node)})"  # x && 1, x || 0: the truth of x
         if node.child_count == 0 or kind in ("string_literal", "char_literal",
                                                "concatenated_string"):
             return " ".join(node_text(node).split()) if kind == "concatenated_string" \
@@ -208,7 +211,7 @@ class _Printer:
             if test is not None:
                 chosen = cons if test else alt
                 return self.stmt(chosen) if chosen is not None else []
-            lines = [f"if {self.expr(cond_node)} {{"] + _indent(self.stmt(cons))
+            lines = [f"if {_condition(self.expr(cond_node))} {{"] + _indent(self.stmt(cons))
             if alt is not None:
                 lines += ["} else {"] + _indent(self.stmt(alt))
             return lines + ["}"]
@@ -222,7 +225,7 @@ class _Printer:
             cond_node = node.child_by_field_name("condition")
             if self.const(cond_node) == 0:
                 return []
-            return ([f"while {self.expr(cond_node)} {{"]
+            return ([f"while {_condition(self.expr(cond_node))} {{"]
                     + _indent(self.stmt(node.child_by_field_name("body"))) + ["}"])
         if kind == "for_statement":
             body = node.child_by_field_name("body")
@@ -298,6 +301,38 @@ def _has_break(node) -> bool:
     if node.type in ("for_statement", "while_statement", "do_statement", "switch_statement"):
         return False
     return any(_has_break(c) for c in node.named_children)
+
+
+def _wraps(text: str, start: int) -> bool:
+    """Whether the parenthesis at ``start`` closes at the end of ``text``."""
+    depth = 0
+    for index in range(start, len(text)):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index == len(text) - 1
+    return False
+
+
+_OPERAND = re.compile(r"[A-Za-z_]\w*")  # a name: ``! ! x`` tests what ``x`` tests
+
+
+def _condition(text: str) -> str:
+    """A condition as C tests it, only its truth: ``(!!((x)))`` is ``(x)``."""
+    inner = text.strip()
+    while True:
+        if inner.startswith("(") and _wraps(inner, 0):
+            inner = inner[1:-1].strip()
+        elif inner.startswith("!!(") and _wraps(inner, 2):
+            inner = inner[3:-1].strip()
+        elif inner.startswith("! ! (") and _wraps(inner, 4):
+            inner = inner[5:-1].strip()
+        elif inner.startswith("! ! ") and _OPERAND.fullmatch(inner[4:]):
+            inner = inner[4:]
+        else:
+            return f"({inner})"
 
 
 def _binop(op: str, a: int, b: int) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from .config import Configuration, config_lookup
+from .config import Configuration, config_lookup, lookup_over
 from .expr import evaluate
 from .kconfig import KconfigModel
 
@@ -49,3 +49,50 @@ def _default_value(symbol, values: Mapping[str, str]) -> str | None:
         except Exception:  # a rule we cannot evaluate: try the next one
             continue
     return symbol.defaults[-1] if symbol.defaults else None
+
+
+def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
+                       names: set[str]) -> tuple[list, dict[str, str]]:
+    """Give the promptless bool symbols among ``names`` that no class varies the value Kconfig
+    derives for them (``config X86_32 def_bool y depends on !64BIT``), so that a class is not
+    left with every architecture symbol off; a symbol with a prompt stays off (the user did not
+    choose it). Returns the configurations and the symbols set, with the value of the first
+    configuration that set them (reported in the coverage)."""
+    if kconfig is None or not names:
+        return list(configs), {}
+    implied: dict[str, str] = {}
+    out = []
+    for config in configs:
+        values = dict(config.items())
+        lookup = lookup_over(values)
+        for _ in range(3):  # a derived symbol may depend on another one
+            changed = False
+            for name in sorted(names):
+                symbol = kconfig.symbols.get(name)
+                if symbol is None or symbol.prompt or symbol.type not in ("bool", "tristate") \
+                        or name in values or symbol.choice:
+                    continue
+                try:
+                    on = bool(evaluate(symbol.selected_by, lookup)) or (
+                        bool(evaluate(symbol.depends, lookup)) and _first_default(symbol,
+                                                                                  lookup))
+                except Exception:  # a rule we cannot evaluate: leave the symbol off
+                    continue
+                if on:
+                    values[name] = "y"
+                    implied.setdefault(name, "y")
+                    changed = True
+            if not changed:
+                break
+        out.append(Configuration(values))
+    return out, implied
+
+
+def _first_default(symbol, lookup) -> bool:
+    """Kconfig takes the first ``default`` whose condition holds; unknown counts as off."""
+    for value, condition in symbol.default_rules:
+        holds = evaluate(condition, lookup)
+        if holds == 0:
+            continue
+        return bool(holds) and bool(evaluate(value, lookup))
+    return False
