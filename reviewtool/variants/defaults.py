@@ -60,6 +60,12 @@ def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
     configuration that set them (reported in the coverage)."""
     if kconfig is None or not names:
         return list(configs), {}
+    derived = []  # the promptless bools among names, looked up once
+    for name in sorted(names):
+        symbol = kconfig.symbols.get(name)
+        if symbol is not None and not symbol.prompt and not symbol.choice \
+                and symbol.type in ("bool", "tristate"):
+            derived.append((name, symbol))
     implied: dict[str, str] = {}
     out = []
     for config in configs:
@@ -67,10 +73,8 @@ def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
         lookup = lookup_over(values)
         for _ in range(3):  # a derived symbol may depend on another one
             changed = False
-            for name in sorted(names):
-                symbol = kconfig.symbols.get(name)
-                if symbol is None or symbol.prompt or symbol.type not in ("bool", "tristate") \
-                        or name in values or symbol.choice:
+            for name, symbol in derived:
+                if name in values:
                     continue
                 try:
                     on = bool(evaluate(symbol.selected_by, lookup)) or (
