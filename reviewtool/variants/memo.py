@@ -130,7 +130,7 @@ class Memo:
             return False
         verdict = known.get(entry.uid)
         if verdict is None:
-            base, changed = _patched(tree)
+            base, changed = patched_base(tree)
             if base is not None:
                 # a patch that only modifies files: valid on the patched tree when valid on
                 # the base and none of the files read (nested headers too) is modified
@@ -270,7 +270,7 @@ class Memo:
         cache.save(root / PACK_NAME, (entries, used, sorted(self.pragma_once)))
 
 
-def _patched(tree: Any) -> tuple[Any, frozenset[str]]:
+def patched_base(tree: Any) -> tuple[Any, frozenset[str]]:
     """(base, modified paths) for a patched tree (an OverlayTree) whose patch only modifies
     files that exist in the base, else (None, empty): adding or deleting a file can change
     where an #include leads."""
@@ -310,10 +310,6 @@ def memo_for(tree: Any) -> Memo | None:
     except TypeError:
         return None
     return _MEMO
-
-
-def flush() -> None:
-    _MEMO.flush()
 
 
 def stats() -> dict[str, int]:

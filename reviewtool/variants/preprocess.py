@@ -853,8 +853,8 @@ class _Snapshot:
     def fits(self, tree: Any, path: str, text: str, raws) -> bool:
         """Whether ``tree`` (a patched tree whose base is the snapshot's) and its root text
         lead to this state."""
-        from .memo import _patched
-        base, changed = _patched(tree)
+        from .memo import patched_base
+        base, changed = patched_base(tree)
         if base is None or base is not self.tree():
             return False
         if not text.startswith(self.prefix) or len(raws) <= self.index \
