@@ -353,3 +353,27 @@ def test_include_with_dotdot_is_normalised():
     tree = DictTree({"arch/i386/mm/x.c": '#include "../kernel/k.h"\n',
                      "arch/i386/kernel/k.h": "#define K 1\n"})
     assert "K" in preprocess(tree, "arch/i386/mm/x.c", C()).macros
+
+
+class _Files:
+    def __init__(self, files):
+        self.files = files
+
+    def read(self, path):
+        return self.files.get(path)
+
+
+def test_the_compiler_macros_follow_the_word_size_of_the_configuration():
+    text = ("#ifndef __GNUC__\n#error Unknown compiler\n#endif\n"
+            "#ifdef __x86_64__\nint wide;\n#endif\n#ifdef __i386__\nint narrow;\n#endif\n")
+    tree = _Files({"a.c": text})
+    off = preprocess(tree, "a.c", {}, arch="x86")
+    on = preprocess(tree, "a.c", {"CONFIG_X86_32": "y"}, arch="x86")
+    assert off.errors == () and "int wide;" in off.root.text and "narrow" not in off.root.text
+    assert "int narrow;" in on.root.text and "wide" not in on.root.text
+
+
+def test_explicit_predefined_macros_replace_the_compiler_ones():
+    tree = _Files({"a.c": "#ifdef __GNUC__\nint gcc;\n#endif\n"})
+    unit = preprocess(tree, "a.c", {}, arch="x86", predefined={"__KERNEL__": "1"})
+    assert "gcc" not in unit.root.text
