@@ -109,3 +109,25 @@ def test_a_varied_or_prompted_symbol_is_left_alone():
     (config,), implied = with_implied_bools([Configuration({"CONFIG_X86_32": "n"})],
                                             kconfig, {"CONFIG_64BIT"})
     assert dict(config.items()) == {"CONFIG_X86_32": "n"} and implied == {}
+
+
+def test_derived_values_follow_each_class_inputs():
+    # the derivation is remembered by the values of what the rules read: two classes that
+    # differ in one of them get their own answer, in either order
+    from reviewtool.variants.config import Configuration
+    from reviewtool.variants.defaults import with_implied_bools
+    from reviewtool.variants.kconfig import kconfig_from_text
+    kconfig = kconfig_from_text(
+        'config 64BIT\n\tbool "64-bit kernel"\n'
+        'config X86_32\n\tdef_bool y\n\tdepends on !64BIT\n'
+        'config HIGHMEM\n\tbool "highmem"\n\tselect KMAP_LOCAL\n'
+        'config KMAP_LOCAL\n\tbool\n')
+    names = {"CONFIG_X86_32", "CONFIG_KMAP_LOCAL"}
+    classes = [Configuration({"CONFIG_64BIT": v, "CONFIG_HIGHMEM": h})
+               for v, h in (("n", "y"), ("y", "n"), ("n", "n"), ("y", "y"))]
+    for order in (classes, classes[::-1]):
+        out, _ = with_implied_bools(order, kconfig, names)
+        got = {(c["CONFIG_64BIT"], c["CONFIG_HIGHMEM"]):
+               (c.get("CONFIG_X86_32", "n"), c.get("CONFIG_KMAP_LOCAL", "n")) for c in out}
+        assert got == {("n", "y"): ("y", "y"), ("y", "n"): ("n", "n"),
+                       ("n", "n"): ("y", "n"), ("y", "y"): ("n", "y")}

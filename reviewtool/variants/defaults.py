@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from .config import Configuration, config_lookup, lookup_over
-from .expr import evaluate
+from .expr import evaluate, identifiers
 from .kconfig import KconfigModel
 
 
@@ -76,13 +76,7 @@ def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
             for name, symbol in derived:
                 if name in values:
                     continue
-                try:
-                    on = bool(evaluate(symbol.selected_by, lookup)) or (
-                        bool(evaluate(symbol.depends, lookup)) and _first_default(symbol,
-                                                                                  lookup))
-                except Exception:  # a rule we cannot evaluate: leave the symbol off
-                    continue
-                if on:
+                if _derives_on(symbol, values, lookup):
                     values[name] = "y"
                     implied.setdefault(name, "y")
                     changed = True
@@ -90,6 +84,39 @@ def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
                 break
         out.append(Configuration(values))
     return out, implied
+
+
+# symbol id -> (symbol, the names its rules read, {their values: derived on?}). The classes
+# of a review differ in a few symbols, and a promptless bool's rules read others (a select
+# from any of 50 drivers): with the values of what it reads as the key, each rule is
+# evaluated once per distinct input instead of once per class and pass. The symbol is kept
+# in the entry so that its id cannot be reused while the entry lives.
+_DERIVED: dict[int, tuple] = {}
+
+
+def _derives_on(symbol, values: Mapping[str, str], lookup) -> bool:
+    entry = _DERIVED.get(id(symbol))
+    if entry is None or entry[0] is not symbol:
+        names: set[str] = set(identifiers(symbol.selected_by)) | set(identifiers(symbol.depends))
+        for value, condition in symbol.default_rules:
+            names |= identifiers(value) | identifiers(condition)
+        names |= {n[:-7] for n in names if n.endswith("_MODULE")}  # X_MODULE reads X
+        if len(_DERIVED) > 50_000:
+            _DERIVED.clear()
+        entry = _DERIVED[id(symbol)] = (symbol, tuple(sorted(names)), {})
+    _, names, known = entry
+    key = tuple([values.get(n) for n in names])
+    on = known.get(key)
+    if on is None:
+        try:
+            on = bool(evaluate(symbol.selected_by, lookup)) or (
+                bool(evaluate(symbol.depends, lookup)) and _first_default(symbol, lookup))
+        except Exception:  # a rule we cannot evaluate: leave the symbol off
+            on = False
+        if len(known) > 256:
+            known.clear()
+        known[key] = on
+    return on
 
 
 def _first_default(symbol, lookup) -> bool:
