@@ -37,6 +37,7 @@ from .world import Scenario, World, build_model_program, config_for, scenarios
 QUIET = {"query", "printk"}
 
 _PROGRAMS: dict[tuple, Any] = {}
+MAX_PROGRAMS = 64
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,11 @@ def program(tree, tus: Sequence[str], config: dict, arch: str):
     """The program of ``tus`` for ``config``, cached per tree object and configuration."""
     key = (id(tree), tuple(tus), tuple(sorted(config.items())), arch)
     if key not in _PROGRAMS:
+        # the entry holds the tree, so its id is not reused while the entry lives; bounded,
+        # or a long-running process (reviewtool server) would keep every tree it saw
         _PROGRAMS[key] = (tree, build_model_program(tree, list(tus), config, arch=arch))
+        while len(_PROGRAMS) > MAX_PROGRAMS:
+            del _PROGRAMS[next(iter(_PROGRAMS))]
     return _PROGRAMS[key][1]
 
 

@@ -27,6 +27,9 @@ def git_blob_id(text: str) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+_UNKNOWN = object()
+
+
 class Tree:
     """Interface: ``kind``, ``path``, ``revision``, ``read``, ``exists``, ``walk``."""
 
@@ -69,6 +72,11 @@ class Tree:
     def describe(self) -> str:
         return f"{self.kind} {self.path}" + (f" @ {self.revision}" if self.revision else "")
 
+    def unchanged(self) -> bool:
+        """Whether everything the tree answered so far still holds (see ``kept_tree``);
+        a tree that cannot tell says no."""
+        return False
+
 
 class DirTree(Tree):
     kind = "dir"
@@ -81,6 +89,7 @@ class DirTree(Tree):
         self.path = str(self.root)
         self._cache: dict[str, str | None] = {}
         self._dirs: dict[str, bool] = {}
+        self._versions: dict[str, str | None] = {}  # every answer version() gave
 
     def _resolve(self, path: str) -> Path:
         rel = normalize_path(path)
@@ -121,9 +130,27 @@ class DirTree(Tree):
 
     def version(self, path: str) -> str | None:
         """Size, modification time and inode, as git's index tells a changed file: cheaper
-        than reading the file, and it changes when the content does."""
+        than reading the file, and it changes when the content does. Asked once per path:
+        the tree's answers stay those of the moment it first looked (see ``unchanged``)."""
         if self._cache.get(path, "") is None:
             return None
+        known = self._versions.get(path, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._versions[path] = self._stat_version(path)
+        return known
+
+    def unchanged(self) -> bool:
+        """Whether every answer the tree gave is still true of the directory: each file it
+        looked at (present or absent) has the same version, each directory the same place.
+        A long-running process (``reviewtool server``) keeps a tree, and what it derived from
+        it, only while this holds."""
+        for rel_dir, inside in self._dirs.items():
+            if self._inside(os.path.realpath(f"{self.path}/{rel_dir}" if rel_dir
+                                             else self.path)) != inside:
+                return False
+        return all(self._stat_version(p) == v for p, v in self._versions.items())
+
+    def _stat_version(self, path: str) -> str | None:
         try:
             rel = normalize_path(path)
             full = f"{self.path}/{rel}"
@@ -179,7 +206,29 @@ class NoTree(Tree):
 
 
 def corpus_tree() -> DirTree:
-    return DirTree(corpus_dir() / "tree", kind="corpus")
+    return kept_tree(("corpus", str(corpus_dir())),
+                     lambda: DirTree(corpus_dir() / "tree", kind="corpus"))
+
+
+# Trees kept between commands by a long-running process (reviewtool.server raises KEEP): a
+# kept tree carries every cache keyed on it (units, include resolution, memo verdicts), and it
+# is handed out again only while ``unchanged()`` says its answers still hold.
+KEEP = 0
+_KEPT: dict[tuple, Tree] = {}
+
+
+def kept_tree(key: tuple, make) -> Tree:
+    """The tree ``make()`` would give for ``key`` (("dir", path), ("git", repo, commit)...):
+    the kept one when it is still true to its files, else a new one."""
+    if not KEEP:
+        return make()
+    tree = _KEPT.pop(key, None)
+    if tree is None or not tree.unchanged():
+        tree = make()
+    _KEPT[key] = tree  # most recently used last
+    while len(_KEPT) > KEEP:
+        del _KEPT[next(iter(_KEPT))]
+    return tree
 
 
 def is_kernel_tree(root: str | os.PathLike[str]) -> bool:
@@ -188,8 +237,6 @@ def is_kernel_tree(root: str | os.PathLike[str]) -> bool:
     return (base / "arch").is_dir() and (base / "Makefile").is_file() and (
         (base / "Kconfig").is_file() or (base / "init").is_dir())
 
-
-_UNKNOWN = object()
 
 
 @dataclass(eq=False)  # identity: caches key on the tree object

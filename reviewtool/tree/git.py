@@ -86,6 +86,9 @@ class GitTree(Tree):
             return None
         return str(entry.id)
 
+    def unchanged(self) -> bool:
+        return True  # a commit's blobs never change
+
     def walk(self, suffixes: tuple[str, ...] = (".c", ".h"),
              under: tuple[str, ...] = ()) -> Iterator[str]:
         starts = [u.rstrip("/") for u in under] or [""]

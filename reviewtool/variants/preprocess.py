@@ -878,6 +878,14 @@ class _Snapshot:
 _SNAPSHOTS: dict[tuple, _Snapshot] = {}
 MAX_SNAPSHOTS = 64  # each holds a unit's macro table
 
+# Units already made, per tree object (a weak reference: the tree's id alone could be reused
+# once it is gone): a tree's files do not change while it lives, so the same unit in the same
+# configuration is the same. A one-shot review rarely asks twice; the server (reviewtool.server)
+# keeps its trees between requests and raises the bound, and the pre-image's units of a file
+# reviewed again cost nothing.
+_UNITS: dict[tuple, tuple] = {}
+MAX_UNITS = 64  # each holds a unit's macro table
+
 
 def _last_include(raws) -> int:
     """Index of the directive after the root file's last #include (-1: none worth it)."""
@@ -894,10 +902,14 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
     text = tree.read(path)
     if text is None:
         raise TreeError("no such file in the tree", path=path)
-    engine = _Engine(tree, config, arch, include_dirs, predefined)
+    from .memo import memo_for
     key = None
-    if engine.memo is not None and include_dirs is None and predefined is None:
+    if include_dirs is None and predefined is None and memo_for(tree) is not None:
         key = (path, tuple(sorted(config.items())), arch)
+        done = _UNITS.get((id(tree),) + key)
+        if done is not None and done[0]() is tree:
+            return done[1]
+    engine = _Engine(tree, config, arch, include_dirs, predefined)
     raws, _ = _lex.directives(text)
     snap = _SNAPSHOTS.get(key) if key is not None else None
     if snap is not None and snap.fits(tree, path, text, raws):
@@ -911,9 +923,14 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
             _SNAPSHOTS[key] = engine.snapshot
             if len(_SNAPSHOTS) > MAX_SNAPSHOTS:
                 del _SNAPSHOTS[next(iter(_SNAPSHOTS))]
-    return Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
+    unit = Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
                 tuple(engine.definitions), tuple(engine.missing), tuple(engine.errors),
                 frozenset(engine.config_words))
+    if key is not None and MAX_UNITS:
+        _UNITS[(id(tree),) + key] = (weakref.ref(tree), unit)
+        while len(_UNITS) > MAX_UNITS:
+            del _UNITS[next(iter(_UNITS))]
+    return unit
 
 
 # -------------------------------------------------------------------------------------------
