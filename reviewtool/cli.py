@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true",
                        help="neither read nor write the cache directory ($REVIEWTOOL_CACHE, "
                        "else ~/.cache/reviewtool)")
+    check.add_argument("--no-server", action="store_true",
+                       help="review in this process even when a reviewtool server is running")
 
     run = sub.add_parser("run", help="run one function on the i386 paging model, print its trace")
     run.add_argument("function")
@@ -97,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     hook.add_argument("--repo", default=".", help="repository (default: the current one)")
     hook.add_argument("hook_kind", nargs="?", help=argparse.SUPPRESS)
     hook.add_argument("hook_args", nargs="*", help=argparse.SUPPRESS)
+
+    server = sub.add_parser("server", help="start, stop or ask a resident process that "
+                            "keeps what reviews compute (check uses it when it runs)")
+    server.add_argument("action", choices=("start", "stop", "status"))
+    server.add_argument("--idle", type=float, default=30.0, metavar="MINUTES",
+                        help="stop after this long without a request (default 30; 0: never)")
+    server.add_argument("--max-rss", type=int, default=4096, metavar="MIB",
+                        help="restart in place when memory passes this (default 4096)")
 
     explain = sub.add_parser("explain", help="print a check's documentation")
     explain.add_argument("check_id", metavar="ID", nargs="?",
@@ -183,8 +193,19 @@ def _is_quilt_series(path: Path) -> bool:
     return bool(names) and all((path.parent / n).is_file() for n in names)
 
 
+def _dir_tree(path):
+    from .tree import DirTree, kept_tree
+    return kept_tree(("dir", str(Path(path).resolve())), lambda: DirTree(path))
+
+
+def _git_tree(repo, rev: str):
+    from .tree import kept_tree
+    from .tree.git import GitTree
+    return kept_tree(("git", repo.path, rev), lambda: GitTree(repo, rev))
+
+
 def _select_tree(option: str | None, notes: list[str], base: str | None = None, first=None):
-    from .tree import DirTree, corpus_tree, is_kernel_tree
+    from .tree import corpus_tree, is_kernel_tree
 
     if option:
         repo = None
@@ -192,24 +213,24 @@ def _select_tree(option: str | None, notes: list[str], base: str | None = None, 
             from .tree.git import open_repository  # pygit2 only for a repository
             repo = open_repository(option)
         if repo is not None:
-            from .tree.git import GitTree, resolve_base
+            from .tree.git import resolve_base
             rev, how = resolve_base(repo, first.from_sha if first else "",
                                     first.base_commit if first else "", base)
             notes.append(f"reviewing against git revision {rev[:12]} ({how})")
-            return GitTree(repo, rev)
-        return DirTree(option)
+            return _git_tree(repo, rev)
+        return _dir_tree(option)
     cwd = Path.cwd()
     if base:
-        from .tree.git import GitTree, open_repository, resolve_base
+        from .tree.git import open_repository, resolve_base
     if base and open_repository(cwd) is not None:
         # a revision range or --base in the current repository: read that revision's blobs
         repo = open_repository(cwd)
         rev, how = resolve_base(repo, base=base)
         notes.append(f"reviewing against git revision {rev[:12]} ({how})")
-        return GitTree(repo, rev)
+        return _git_tree(repo, rev)
     if is_kernel_tree(cwd):
         notes.append(f"reviewing against the kernel tree in the current directory ({cwd})")
-        return DirTree(cwd)
+        return _dir_tree(cwd)
     notes.append("no --tree and the current directory is not a kernel tree: "
                  "reviewing against the bundled corpus (Linux 2.6.21 i386 model)")
     return corpus_tree()
@@ -655,6 +676,29 @@ def _patched(tree, inputs: Sequence[str], notes: list[str]):
     return tree
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from . import server
+
+    if args.action == "status":
+        found = server.status()
+        if found is None:
+            print("reviewtool server: not running")
+            return 1
+        print(f"reviewtool server: running, pid {found.get('pid')}, "
+              f"{found.get('requests')} request(s), up {found.get('uptime')} s, "
+              f"{found.get('rss_mb')} MiB, socket {found.get('socket')}")
+        return EXIT_OK
+    if args.action == "stop":
+        print("reviewtool server: stopped" if server.stop() else "reviewtool server: not running")
+        return EXIT_OK
+    try:
+        found = server.start(args.idle, args.max_rss)
+    except server.ServerError as err:
+        raise UsageError(f"server: {err}") from None
+    print(f"reviewtool server: running, pid {found.get('pid')}, socket {found.get('socket')}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -667,6 +711,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_hook(args)
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "server":
+            return cmd_server(args)
         return cmd_model(args)
     except ReviewtoolError as err:
         print(f"reviewtool: {err.one_line()}", file=sys.stderr)

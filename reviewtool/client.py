@@ -1,0 +1,178 @@
+"""The ``reviewtool`` command's entry point: hand ``check`` to a running server, else run here.
+
+A review of a real tree spends most of a one-shot run on things a resident process has
+already: Python starting and importing tree-sitter and friends, the cache packs read back,
+the Kconfig model, the headers preprocessed for the unchanged side of the patch. When
+``reviewtool server start`` has started a server for this cache directory
+(:mod:`reviewtool.server`), ``reviewtool check`` connects to its socket, passes its standard
+input, output and error and its arguments, working directory and environment, and exits with
+the status the server sends back: the output is the same bytes a one-shot run prints.
+
+This module runs before anything else, so it imports nothing heavier than ``socket`` and
+``json``. It runs the command here instead whenever the server cannot serve it: no server (no
+socket, or a stale one), ``--no-server``, ``--no-cache``, ``REVIEWTOOL_SERVER=off``, a server
+started from other code (the installed files changed since: it is told to stop), or any
+error on the way to it. A command other than ``check`` always runs here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PROTOCOL = 1
+SOCKET_NAME = "server.sock"
+MAX_SOCKET_PATH = 100  # AF_UNIX paths end at 108 bytes on Linux
+
+
+def cache_dir() -> str | None:
+    """The cache directory as :func:`reviewtool.cache.cache_root` finds it (kept free of
+    pathlib here: this runs on every command)."""
+    chosen = os.environ.get("REVIEWTOOL_CACHE")
+    if chosen is not None:
+        if chosen.strip().lower() in ("", "off", "0", "no", "none"):
+            return None
+        return chosen
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "reviewtool")
+
+
+def socket_path() -> str | None:
+    root = cache_dir()
+    if root is None:
+        return None
+    path = os.path.join(os.path.abspath(root), SOCKET_NAME)
+    return path if len(path.encode()) <= MAX_SOCKET_PATH else None
+
+
+def code_fingerprint() -> str:
+    """Names, sizes and modification times of the installed code and queries: a server
+    started before an upgrade or an edit serves nobody."""
+    from . import __version__
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = [__version__, here]
+    stack = [here]
+    while stack:
+        top = stack.pop()
+        try:
+            entries = sorted(os.scandir(top), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__" or entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=True):
+                stack.append(entry.path)
+            elif entry.name.endswith((".py", ".scm")):
+                try:
+                    info = entry.stat()
+                except OSError:
+                    continue
+                parts.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    import hashlib
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()
+
+
+def wants_server(argv: list[str]) -> bool:
+    if os.environ.get("REVIEWTOOL_SERVER", "").strip().lower() in ("off", "0", "no"):
+        return False
+    command = next((a for a in argv if not a.startswith("-")), None)
+    return command == "check" and "--no-server" not in argv and "--no-cache" not in argv
+
+
+def connect(path: str, timeout: float = 2.0):
+    """A connected socket to the server at ``path``, or None (no server there)."""
+    import socket
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(path)
+    except OSError:
+        sock.close()
+        return None
+    sock.settimeout(None)
+    return sock
+
+
+def send_message(sock, message: dict, fds: list[int] = ()) -> None:
+    import json
+    import socket
+    data = (json.dumps(message) + "\n").encode()
+    if fds:
+        sent = socket.send_fds(sock, [data], list(fds))
+        data = data[sent:]
+    if data:
+        sock.sendall(data)
+
+
+def read_message(sock, limit: int = 1 << 24, fds: int = 0) -> tuple[dict | None, list[int]]:
+    """One JSON line (None at end of stream or on garbage), with any descriptors passed along
+    with its first bytes."""
+    import json
+    import socket
+    received: list[int] = []
+    buffer = b""
+    while b"\n" not in buffer and len(buffer) < limit:
+        if fds and not received and not buffer:
+            chunk, received, _, _ = socket.recv_fds(sock, 65536, fds)
+        else:
+            chunk = sock.recv(65536)
+        if not chunk:
+            break
+        buffer += chunk
+    line = buffer.split(b"\n", 1)[0]
+    try:
+        message = json.loads(line) if line else None
+    except ValueError:
+        message = None
+    return (message if isinstance(message, dict) else None), list(received)
+
+
+def via_server(argv: list[str]) -> int | None:
+    """The exit status of ``argv`` run by the server, or None when it must run here."""
+    path = socket_path()
+    if path is None:
+        return None
+    sock = connect(path)
+    if sock is None:
+        return None
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        send_message(sock, {
+            "protocol": PROTOCOL, "command": "run", "argv": argv, "cwd": os.getcwd(),
+            "env": dict(os.environ), "code": code_fingerprint(),
+            "encoding": [getattr(s, "encoding", None) or "utf-8" for s in
+                         (sys.stdin, sys.stdout, sys.stderr)],
+            "errors": [getattr(s, "errors", None) or "strict" for s in
+                       (sys.stdin, sys.stdout, sys.stderr)],
+        }, [0, 1, 2])
+        reply, _ = read_message(sock)
+    except (OSError, ValueError):
+        return None
+    except KeyboardInterrupt:
+        # closing the connection tells the server to stop this review
+        sock.close()
+        return 130
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass
+    if not reply or not isinstance(reply.get("exit"), int):
+        return None  # refused (another version of the code) or gone: run here
+    return reply["exit"]
+
+
+def run() -> None:
+    argv = sys.argv[1:]
+    if wants_server(argv):
+        code = via_server(argv)
+        if code is not None:
+            os._exit(code)
+    from .cli import run as run_here
+    run_here()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,414 @@
+"""``reviewtool server``: one resident process that keeps what reviews compute.
+
+A one-shot ``reviewtool check`` on a real tree pays, every time, for Python starting and
+importing tree-sitter, for the cache packs read back (the include memo's 40,000 macros), for
+the Kconfig model, and for preprocessing the unchanged side of the patch in every
+configuration class. The server pays once: it stays up, and each ``check`` the command hands
+it (:mod:`reviewtool.client`) runs in it, on the trees it kept from earlier requests.
+
+What is kept, and why it is never stale:
+
+* trees (:func:`reviewtool.tree.kept_tree`): a git revision is immutable; a directory is
+  handed out again only when every file it looked at (present or absent) has the same size,
+  modification time and inode, and every directory the same place;
+* everything keyed on a tree object: preprocessed units per configuration, include
+  resolution, the memo's verdicts per entry, the snapshots after a unit's includes;
+* what the cache directory keeps anyway (memo entries, file facts, Kconfig models, parsed
+  definitions), in memory instead of read back; each checked against file versions as in a
+  one-shot run.
+
+A request is the client's arguments, working directory and environment, and its standard
+input, output and error passed as descriptors over the socket: the review writes to the
+client's terminal or pipe directly, and its output is the same bytes a one-shot run prints
+(``tests/test_server.py`` compares them). One request runs at a time, in the server's main
+thread (the review's ``--timeout`` alarm works as in a one-shot run); a client that goes away
+(Ctrl-C) interrupts its review. After each request the server writes the cache packs, as a
+one-shot run does when it exits.
+
+The socket is ``server.sock`` in the cache directory, made by the user for the user (mode
+0600; a connection from another uid is refused). The server stops after ``--idle`` minutes
+without a request (default 30), on ``reviewtool server stop``, when the installed code
+changes (a client with another code fingerprint is refused and the server stops), and it
+restarts itself in place when its memory passes ``--max-rss`` MiB (default 4096). Its log is
+``server.log`` in the cache directory.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+
+from . import __version__
+from .client import (PROTOCOL, code_fingerprint, connect, read_message, send_message,
+                     socket_path)
+
+DEFAULT_IDLE_MINUTES = 30.0
+DEFAULT_MAX_RSS_MB = 4096
+KEEP_TREES = 4       # trees kept between requests (each with its units and caches)
+KEEP_UNITS = 512     # preprocessed units kept (each holds a unit's macro table)
+
+
+class ServerError(Exception):
+    pass
+
+
+# -- what the command line calls ---------------------------------------------------------------
+
+def status() -> dict | None:
+    """The running server's status, or None."""
+    path = socket_path()
+    sock = connect(path) if path else None
+    if sock is None:
+        return None
+    try:
+        send_message(sock, {"protocol": PROTOCOL, "command": "status"})
+        reply, _ = read_message(sock)
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    return reply
+
+
+def stop() -> bool:
+    """Ask the running server to stop; False when none answers."""
+    path = socket_path()
+    sock = connect(path) if path else None
+    if sock is None:
+        return False
+    try:
+        send_message(sock, {"protocol": PROTOCOL, "command": "stop"})
+        read_message(sock)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(path):
+        time.sleep(0.05)
+    return True
+
+
+def start(idle_minutes: float = DEFAULT_IDLE_MINUTES, max_rss_mb: int = DEFAULT_MAX_RSS_MB,
+          wait: float = 30.0) -> dict:
+    """Start a server in the background (detached from the terminal) and wait until it
+    answers; returns its status. Raises :class:`ServerError` with a one-line reason."""
+    path = socket_path()
+    if path is None:
+        raise ServerError("caching is off ($REVIEWTOOL_CACHE) or the cache directory's path "
+                          "is too long for a socket: nothing to keep a server's state in")
+    running = status()
+    if running is not None:
+        return running
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    log = open(os.path.join(os.path.dirname(path), "server.log"), "ab")
+    import subprocess
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reviewtool.server", "--socket", path,
+         "--idle", str(idle_minutes), "--max-rss", str(max_rss_mb)],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+        close_fds=True, cwd="/")
+    log.close()
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        found = status()
+        if found is not None:
+            return found
+        if process.poll() is not None:
+            raise ServerError(f"the server exited at once (status {process.returncode}); "
+                              f"see {os.path.join(os.path.dirname(path), 'server.log')}")
+        time.sleep(0.05)
+    raise ServerError(f"the server did not answer within {wait:g} s")
+
+
+# -- the server itself -------------------------------------------------------------------------
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _peer_uid(conn: socket.socket) -> int | None:
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        return struct.unpack("3i", creds)[1]
+    except (OSError, AttributeError):
+        return None
+
+
+class Server:
+    def __init__(self, path: str, idle_minutes: float, max_rss_mb: int):
+        self.path = path
+        self.idle = idle_minutes * 60
+        self.max_rss = max_rss_mb
+        self.code = code_fingerprint()
+        self.started = time.time()
+        self.requests = 0
+        self.running = True
+        self.restart = False
+
+    def log(self, text: str) -> None:
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {text}", file=sys.stderr,
+              flush=True)
+
+    def warm_up(self) -> None:
+        """Import every stage and read the cache packs now, not in the first request."""
+        from . import cli  # noqa: F401
+        from . import tree as trees
+        from .checks import all_checks
+        from .checks import context  # noqa: F401
+        from .model import compare, parse  # noqa: F401
+        from .variants import memo
+        import reviewtool.variants.preprocess  # noqa: F401  (the module, not the function)
+        all_checks()
+        if not memo._MEMO.loaded:
+            memo._MEMO.load()
+        trees.KEEP = KEEP_TREES
+        sys.modules["reviewtool.variants.preprocess"].MAX_UNITS = KEEP_UNITS
+
+    def bind(self) -> socket.socket:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if os.path.exists(self.path):
+            probe = connect(self.path, timeout=1.0)
+            if probe is not None:
+                probe.close()
+                raise ServerError(f"a server already answers on {self.path}")
+            os.unlink(self.path)  # left by a server that died
+        old = os.umask(0o177)
+        try:
+            listener.bind(self.path)
+        finally:
+            os.umask(old)
+        listener.listen(16)
+        return listener
+
+    def serve(self) -> None:
+        listener = self.bind()
+        self.log(f"reviewtool {__version__} serving on {self.path}")
+        self.warm_up()
+        gc.freeze()  # the warm state lives as long as the server: no full passes over it
+        gc.set_threshold(100_000, 50, 1000)
+        listener.settimeout(self.idle if self.idle > 0 else None)
+        try:
+            while self.running:
+                try:
+                    conn, _ = listener.accept()
+                except socket.timeout:
+                    self.log("idle: stopping")
+                    break
+                except InterruptedError:
+                    continue
+                try:
+                    self.handle(conn)
+                except Exception as err:  # one bad request never takes the server down
+                    self.log(f"request failed: {type(err).__name__}: {err}")
+                finally:
+                    try:
+                        conn.close()
+                    except OSError:
+                        pass
+                self.after_request()
+        finally:
+            listener.close()
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+        if self.restart:
+            self.log(f"memory above {self.max_rss} MiB: restarting")
+            os.execv(sys.executable, [sys.executable, "-m", "reviewtool.server", "--socket",
+                                      self.path, "--idle", str(self.idle / 60),
+                                      "--max-rss", str(self.max_rss)])
+
+    def after_request(self) -> None:
+        from .cache import flush_all
+        try:
+            flush_all()
+        except Exception as err:
+            self.log(f"writing the cache failed: {err}")
+        gc.collect(1)
+        if _rss_mb() > self.max_rss:
+            self.running, self.restart = False, True
+
+    def handle(self, conn: socket.socket) -> None:
+        if _peer_uid(conn) != os.getuid():
+            send_message(conn, {"error": "refused: another user"})
+            return
+        message, fds = read_message(conn, fds=3)
+        try:
+            if message is None or message.get("protocol") != PROTOCOL:
+                send_message(conn, {"error": "refused: unknown protocol"})
+                return
+            command = message.get("command")
+            if command == "status":
+                send_message(conn, self.status())
+            elif command == "stop":
+                self.running = False
+                send_message(conn, {"stopping": True})
+            elif command == "run":
+                if message.get("code") != self.code:
+                    # the installed code changed under us: the client runs it itself
+                    self.running = False
+                    send_message(conn, {"error": "refused: the code changed; stopping"})
+                    self.log("code changed: stopping")
+                    return
+                if len(fds) != 3:
+                    send_message(conn, {"error": "refused: no descriptors"})
+                    return
+                self.requests += 1
+                began = time.perf_counter()
+                code = self.run(conn, message, fds)
+                send_message(conn, {"exit": code})
+                self.log(f"request {self.requests}: exit {code} in "
+                         f"{time.perf_counter() - began:.3f} s")
+            else:
+                send_message(conn, {"error": f"refused: unknown command {command!r}"})
+        finally:
+            for fd in fds:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+    def status(self) -> dict:
+        import reviewtool.tree as trees
+        return {"pid": os.getpid(), "version": __version__, "socket": self.path,
+                "started": self.started, "uptime": round(time.time() - self.started, 1),
+                "requests": self.requests, "rss_mb": round(_rss_mb(), 1),
+                "trees": [list(k) for k in trees._KEPT]}
+
+    def run(self, conn: socket.socket, message: dict, fds: list[int]) -> int:
+        """``reviewtool`` with the client's arguments, directory, environment and standard
+        streams; the server's own are put back afterwards."""
+        from . import cli
+        argv = [str(a) for a in message.get("argv", [])]
+        saved_fds = [os.dup(i) for i in (0, 1, 2)]
+        saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+        saved_env = dict(os.environ)
+        saved_cwd = os.getcwd()
+        done = threading.Event()
+        watcher = threading.Thread(target=_watch, args=(conn, done), daemon=True)
+        try:
+            os.chdir(message.get("cwd") or "/")
+            os.environ.clear()
+            os.environ.update({str(k): str(v) for k, v in (message.get("env") or {}).items()})
+            os.environ["REVIEWTOOL_CACHE"] = saved_env["REVIEWTOOL_CACHE"]  # the server's
+            for i, fd in enumerate(fds):
+                os.dup2(fd, i)
+            encodings = message.get("encoding") or ["utf-8"] * 3
+            errors = message.get("errors") or ["strict"] * 3
+            sys.stdin, sys.stdout, sys.stderr = (
+                _stream(i, mode, encodings[i], errors[i])
+                for i, mode in ((0, "r"), (1, "w"), (2, "w")))
+            watcher.start()
+            _IN_REVIEW.set()
+            try:
+                code = cli.main(argv)
+            except SystemExit as exc:  # argparse: --help, a usage error
+                code = exc.code if isinstance(exc.code, int) else (
+                    0 if exc.code is None else 2)
+            except KeyboardInterrupt:
+                code = 130
+            finally:
+                _IN_REVIEW.clear()
+            done.set()
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            return code
+        finally:
+            done.set()
+            sys.stdin, sys.stdout, sys.stderr = saved_streams
+            for i, fd in enumerate(saved_fds):
+                os.dup2(fd, i)
+                os.close(fd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+            try:
+                os.chdir(saved_cwd)
+            except OSError:
+                os.chdir("/")
+
+
+def _stream(fd: int, mode: str, encoding: str, errors: str):
+    """A text stream on ``fd`` as Python would have made it for the client (line-buffered
+    on a terminal)."""
+    try:
+        tty = os.isatty(fd)
+    except OSError:
+        tty = False
+    raw = io.FileIO(fd, mode, closefd=False)
+    if mode == "r":
+        return io.TextIOWrapper(io.BufferedReader(raw), encoding=encoding, errors=errors)
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding=encoding, errors=errors,
+                            line_buffering=tty, write_through=fd == 2)
+
+
+def _watch(conn: socket.socket, done: threading.Event) -> None:
+    """Interrupt the review when the client goes away before it ends (Ctrl-C)."""
+    import select
+    while not done.is_set():
+        try:
+            ready, _, _ = select.select([conn], [], [], 0.2)
+        except (OSError, ValueError):
+            return
+        if ready and not done.is_set():
+            try:
+                gone = conn.recv(1, socket.MSG_PEEK) == b""
+            except OSError:
+                gone = True
+            if gone and not done.is_set():
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+            return
+
+
+_IN_REVIEW = threading.Event()  # set while a request's review runs in the main thread
+
+
+def _client_gone(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    if _IN_REVIEW.is_set():
+        raise KeyboardInterrupt  # the review stops as on Ctrl-C in a one-shot run
+
+
+def _terminate(signum, frame) -> None:  # noqa: ARG001
+    raise SystemExit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m reviewtool.server")
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--idle", type=float, default=DEFAULT_IDLE_MINUTES)
+    parser.add_argument("--max-rss", type=int, default=DEFAULT_MAX_RSS_MB)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGUSR1, _client_gone)
+    # the cache directory is the socket's: every request, and the writes after it, use it
+    os.environ["REVIEWTOOL_CACHE"] = os.path.dirname(os.path.abspath(args.socket))
+    server = Server(os.path.abspath(args.socket), args.idle, args.max_rss)
+    try:
+        server.serve()
+    except ServerError as err:
+        print(f"reviewtool server: {err}", file=sys.stderr)
+        return 2
+    except SystemExit:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

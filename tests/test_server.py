@@ -1,0 +1,289 @@
+"""reviewtool server: a check handed to it prints what a one-shot run prints, and a kept tree
+is never served stale."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from reviewtool import client, server
+from reviewtool.tree import DirTree, kept_tree
+import reviewtool.tree as trees
+
+from helpers import ROOT, QUICKLIST, SEED, SEED_V2, SERIES
+
+
+def _env(cache: str) -> dict:
+    env = dict(os.environ, REVIEWTOOL_CACHE=cache, SOURCE_DATE_EPOCH="1175800000")
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def _command(args, cache, via="client", **kw):
+    module = "reviewtool.client" if via == "client" else "reviewtool.cli"
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=ROOT,
+                          env=_env(cache), capture_output=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def running():
+    """A server on a throw-away cache directory (short: a socket path has a length limit)."""
+    cache = tempfile.mkdtemp(prefix="rt-")
+    old = os.environ.get("REVIEWTOOL_CACHE")
+    os.environ["REVIEWTOOL_CACHE"] = cache
+    try:
+        info = server.start(idle_minutes=10)
+    finally:
+        if old is None:
+            del os.environ["REVIEWTOOL_CACHE"]
+        else:
+            os.environ["REVIEWTOOL_CACHE"] = old
+    yield cache, info
+    os.environ["REVIEWTOOL_CACHE"] = cache
+    try:
+        server.stop()
+    finally:
+        if old is None:
+            del os.environ["REVIEWTOOL_CACHE"]
+        else:
+            os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _requests(cache: str) -> int:
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ.get("REVIEWTOOL_CACHE")
+    try:
+        return (server.status() or {}).get("requests", -1)
+    finally:
+        os.environ["REVIEWTOOL_CACHE"] = old
+
+
+# -- the same bytes, the same exit status -------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ("check", "--format", "json", SEED),
+    ("check", "--format", "json", SERIES),
+    ("check", SEED_V2),
+    ("check", "--format", "email", "--no-exec", QUICKLIST),
+    ("check", "--format", "sarif", "--no-exec", SEED, "--against", QUICKLIST),
+], ids=["seed-json", "series-json", "v2-terminal", "email", "sarif-against"])
+def test_served_check_prints_what_a_one_shot_run_prints(running, args):
+    cache, _ = running
+    before = _requests(cache)
+    served = _command(args, cache)
+    assert _requests(cache) == before + 1  # it really went to the server
+    here = _command(args, cache, via="cli")
+    assert (served.returncode, served.stdout, served.stderr) == (
+        here.returncode, here.stdout, here.stderr)
+
+
+def test_a_second_request_is_answered_the_same(running):
+    cache, _ = running
+    first = _command(("check", "--format", "json", SEED), cache)
+    second = _command(("check", "--format", "json", SEED), cache)
+    assert first.stdout == second.stdout and first.returncode == second.returncode == 1
+
+
+def test_standard_input_reaches_the_server(running):
+    cache, _ = running
+    data = SEED.read_bytes()
+    served = _command(("check", "--format", "json", "--no-exec", "-"), cache, input=data)
+    here = _command(("check", "--format", "json", "--no-exec", "-"), cache, via="cli",
+                    input=data)
+    assert served.stdout == here.stdout and served.returncode == here.returncode == 1
+
+
+def test_unusable_input_exits_2_with_one_line(running, tmp_path):
+    cache, _ = running
+    empty = tmp_path / "empty.mbox"
+    empty.write_text("")
+    served = _command(("check", empty), cache)
+    assert served.returncode == 2
+    assert served.stderr.decode().count("\n") == 1 and b"reviewtool:" in served.stderr
+
+
+def test_no_server_option_runs_here(running):
+    cache, _ = running
+    before = _requests(cache)
+    done = _command(("check", "--no-server", "--format", "json", "--no-exec", SEED_V2), cache)
+    assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
+    assert _requests(cache) == before
+
+
+def test_output_file_is_written_relative_to_the_clients_directory(running, tmp_path):
+    cache, _ = running
+    out = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
+                          "json", "--no-exec", "--output", "review.json", str(SEED_V2)],
+                         cwd=tmp_path, env=_env(cache), capture_output=True)
+    assert out.returncode == 0 and json.loads((tmp_path / "review.json").read_text())
+
+
+# -- a kept directory tree follows the files ---------------------------------------------------
+
+def test_an_edited_file_is_seen_by_the_next_request(running, tmp_path):
+    cache, _ = running
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "corpus" / "tree", tree)
+    args = ("check", "--format", "json", "--no-exec", "--tree", tree, SEED)
+    first = json.loads(_command(args, cache).stdout)
+    assert first["patches"][0]["applied"]
+    fault = tree / "arch/i386/mm/fault.c"
+    fault.write_text(fault.read_text().replace("void vmalloc_sync_all(void)",
+                                               "void vmalloc_sync_every(void)"))
+    second = json.loads(_command(args, cache).stdout)
+    assert not second["patches"][0]["applied"]  # the hunk that renames it no longer applies
+    assert second == json.loads(_command(args, cache, via="cli").stdout)
+
+
+def test_dir_tree_unchanged_until_a_file_it_read_changes(tmp_path):
+    (tmp_path / "a.h").write_text("#define A 1\n")
+    tree = DirTree(tmp_path)
+    assert tree.read("a.h") == "#define A 1\n" and tree.unchanged()
+    (tmp_path / "a.h").write_text("#define A 22\n")
+    assert not tree.unchanged()
+
+
+def test_dir_tree_unchanged_until_a_file_it_missed_appears(tmp_path):
+    tree = DirTree(tmp_path)
+    assert not tree.exists("include/b.h") and tree.unchanged()
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include/b.h").write_text("")
+    assert not tree.unchanged()
+
+
+def test_kept_tree_hands_out_the_same_tree_only_while_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setattr(trees, "KEEP", 2)
+    monkeypatch.setattr(trees, "_KEPT", {})
+    (tmp_path / "a.h").write_text("x\n")
+    first = kept_tree(("dir", str(tmp_path)), lambda: DirTree(tmp_path))
+    first.read("a.h")
+    assert kept_tree(("dir", str(tmp_path)), lambda: DirTree(tmp_path)) is first
+    (tmp_path / "a.h").write_text("y\n")
+    again = kept_tree(("dir", str(tmp_path)), lambda: DirTree(tmp_path))
+    assert again is not first and again.read("a.h") == "y\n"
+
+
+def test_one_shot_runs_keep_no_tree(tmp_path):
+    assert trees.KEEP == 0
+    make = lambda: DirTree(tmp_path)  # noqa: E731
+    assert kept_tree(("dir", str(tmp_path)), make) is not kept_tree(("dir", str(tmp_path)),
+                                                                   make)
+
+
+# -- refusals and fall-backs ------------------------------------------------------------------
+
+def _raw_request(cache: str, message: dict) -> dict | None:
+    sock = client.connect(os.path.join(cache, client.SOCKET_NAME))
+    assert sock is not None
+    try:
+        client.send_message(sock, message, [0, 1, 2])
+        reply, _ = client.read_message(sock)
+    finally:
+        sock.close()
+    return reply
+
+
+def test_a_client_of_other_code_is_refused_and_the_server_stops(tmp_path):
+    cache = tempfile.mkdtemp(prefix="rt-")
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
+    try:
+        server.start(idle_minutes=1)
+        reply = _raw_request(cache, {"protocol": client.PROTOCOL, "command": "run",
+                                     "argv": ["check", str(SEED)], "cwd": str(ROOT),
+                                     "env": {}, "code": "not this code"})
+        assert "refused" in reply["error"]
+        deadline = time.monotonic() + 10
+        while server.status() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.status() is None
+        # and the command still works, in-process
+        done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
+        assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
+    finally:
+        server.stop()
+        os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_a_stale_socket_file_means_no_server(tmp_path):
+    cache = tempfile.mkdtemp(prefix="rt-")
+    try:
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(os.path.join(cache, client.SOCKET_NAME))
+        stale.close()  # bound, never listening: connections are refused
+        done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
+        assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_start_replaces_a_stale_socket(tmp_path):
+    cache = tempfile.mkdtemp(prefix="rt-")
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
+    try:
+        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        stale.bind(os.path.join(cache, client.SOCKET_NAME))
+        stale.close()
+        info = server.start(idle_minutes=1)
+        assert info["pid"] != os.getpid() and server.status()["requests"] == 0
+    finally:
+        server.stop()
+        os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_socket_is_private(running):
+    cache, _ = running
+    mode = os.stat(os.path.join(cache, client.SOCKET_NAME)).st_mode & 0o777
+    assert mode & 0o077 == 0
+
+
+def test_a_client_that_goes_away_does_not_wedge_the_server(running):
+    cache, _ = running
+    proc = subprocess.Popen([sys.executable, "-m", "reviewtool.client", "check", str(SEED)],
+                            cwd=ROOT, env=_env(cache), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
+    assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
+
+
+def test_caching_off_never_looks_for_a_server():
+    assert client.socket_path() is not None
+    os.environ["REVIEWTOOL_CACHE"], old = "off", os.environ["REVIEWTOOL_CACHE"]
+    try:
+        assert client.socket_path() is None
+    finally:
+        os.environ["REVIEWTOOL_CACHE"] = old
+
+
+@pytest.mark.parametrize("argv,wanted", [
+    (["check", "x.mbox"], True),
+    (["check", "--no-server", "x.mbox"], False),
+    (["check", "--no-cache", "x.mbox"], False),
+    (["model", "arch/i386/mm/fault.c"], False),
+    (["hook", "run", "pre-commit"], False),
+])
+def test_only_check_goes_to_the_server(argv, wanted):
+    assert client.wants_server(argv) is wanted
+
+
+def test_status_and_stop_without_a_server(tmp_path):
+    cache = tempfile.mkdtemp(prefix="rt-")
+    try:
+        status = _command(("server", "status"), cache)
+        assert status.returncode == 1 and b"not running" in status.stdout
+        stop = _command(("server", "stop"), cache)
+        assert stop.returncode == 0 and b"not running" in stop.stdout
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
