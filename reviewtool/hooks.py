@@ -136,11 +136,17 @@ def run(kind: str, args: list[str], stdin_text: str) -> int:
 
 
 def _review(argv: list[str], settings) -> int:
-    from .cli import main
+    """``reviewtool check`` on ``argv``: by the server when one runs (a hook is where a
+    review is run again and again on the same tree), else here."""
+    from .client import via_server, wants_server
 
     fail_on = os.environ.get("REVIEWTOOL_FAIL_ON") or settings.hook_fail_on or \
         settings.fail_on or "error"
-    status = main(["check", "--fail-on", fail_on] + argv)
+    command = ["check", "--fail-on", fail_on] + argv
+    status = via_server(command) if wants_server(command) else None
+    if status is None:
+        from .cli import main
+        status = main(command)
     return 1 if status == 1 else (0 if status == 0 else status)
 
 

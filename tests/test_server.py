@@ -287,3 +287,29 @@ def test_status_and_stop_without_a_server(tmp_path):
         assert stop.returncode == 0 and b"not running" in stop.stdout
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_pre_push_hook_reviews_through_the_server(running, tmp_path):
+    from test_hooks import ENV, make_repo
+    from reviewtool.checks.context import apply_patch
+    from reviewtool.hooks import install
+    from reviewtool.mail import read_inputs
+    from reviewtool.patch import parse_diff
+    cache, _ = running
+    env = dict(ENV, REVIEWTOOL_CACHE=cache)
+    git = lambda *a, check=True: subprocess.run(  # noqa: E731
+        ["git", "-C", str(repo), *a], capture_output=True, text=True, env=env, check=check)
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    repo = make_repo(tmp_path / "r")
+    git("remote", "add", "origin", str(bare))
+    git("push", "-q", "origin", "main")
+    install(str(repo), "pre-push")
+    mail = read_inputs([str(SEED)])[0]
+    for result in apply_patch(parse_diff(mail.diff), DirTree(repo))[0]:
+        (repo / result.path).write_text(result.after)
+    git("commit", "-qam", "paravirt: allow the backend to choose kernel PMD sharing")
+    before = _requests(cache)
+    proc = git("push", "origin", "main", check=False)
+    assert proc.returncode != 0 and "config-change" in proc.stdout + proc.stderr
+    assert _requests(cache) == before + 1
