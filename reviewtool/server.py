@@ -22,15 +22,15 @@ input, output and error passed as descriptors over the socket: the review writes
 client's terminal or pipe directly, and its output is the same bytes a one-shot run prints
 (``tests/test_server.py`` compares them). One request runs at a time, in the server's main
 thread (the review's ``--timeout`` alarm works as in a one-shot run); a client that goes away
-(Ctrl-C) interrupts its review. After each request the server writes the cache packs, as a
-one-shot run does when it exits.
+(Ctrl-C) interrupts its review.
 
 The socket is ``server.sock`` in the cache directory, made by the user for the user (mode
 0600; a connection from another uid is refused). The server stops after ``--idle`` minutes
 without a request (default 30), on ``reviewtool server stop``, when the installed code
 changes (a client with another code fingerprint is refused and the server stops), and it
 restarts itself in place when its memory passes ``--max-rss`` MiB (default 4096). Its log is
-``server.log`` in the cache directory.
+``server.log`` in the cache directory. The cache packs are written when requests pause for
+two seconds and when the server stops.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ DEFAULT_IDLE_MINUTES = 30.0
 DEFAULT_MAX_RSS_MB = 4096
 KEEP_TREES = 4       # trees kept between requests (each with its units and caches)
 KEEP_UNITS = 512     # preprocessed units kept (each holds a unit's macro table)
+FLUSH_AFTER = 2.0    # seconds without a request before the cache packs are written
 
 
 class ServerError(Exception):
@@ -158,6 +159,7 @@ class Server:
         self.requests = 0
         self.running = True
         self.restart = False
+        self.dirty = False  # requests ran since the cache packs were last written
 
     def log(self, text: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {text}", file=sys.stderr,
@@ -169,7 +171,7 @@ class Server:
         from . import tree as trees
         from .checks import all_checks
         from .checks import context  # noqa: F401
-        from .model import compare, parse  # noqa: F401
+        from .model import compare, parse, unit  # noqa: F401
         from .variants import memo
         import reviewtool.variants.preprocess  # noqa: F401  (the module, not the function)
         all_checks()
@@ -177,6 +179,7 @@ class Server:
             memo._MEMO.load()
         trees.KEEP = KEEP_TREES
         sys.modules["reviewtool.variants.preprocess"].MAX_UNITS = KEEP_UNITS
+        unit.MAX_MODELS = KEEP_UNITS
 
     def bind(self) -> socket.socket:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -200,16 +203,28 @@ class Server:
         self.warm_up()
         gc.freeze()  # the warm state lives as long as the server: no full passes over it
         gc.set_threshold(100_000, 50, 1000)
-        listener.settimeout(self.idle if self.idle > 0 else None)
+        last = time.monotonic()
         try:
             while self.running:
+                # the cache packs are written once requests pause, not after each one: a
+                # write of the include memo takes longer than a warm review
+                waited = time.monotonic() - last
+                if self.dirty:
+                    listener.settimeout(max(FLUSH_AFTER - waited, 0.01))
+                else:
+                    listener.settimeout(max(self.idle - waited, 0.01) if self.idle > 0
+                                        else None)
                 try:
                     conn, _ = listener.accept()
                 except socket.timeout:
+                    if self.dirty:
+                        self.flush()
+                        continue
                     self.log("idle: stopping")
                     break
                 except InterruptedError:
                     continue
+                last = time.monotonic()
                 try:
                     self.handle(conn)
                 except Exception as err:  # one bad request never takes the server down
@@ -226,6 +241,7 @@ class Server:
                 os.unlink(self.path)
             except OSError:
                 pass
+            self.flush()
         if self.restart:
             self.log(f"memory above {self.max_rss} MiB: restarting")
             os.execv(sys.executable, [sys.executable, "-m", "reviewtool.server", "--socket",
@@ -233,14 +249,19 @@ class Server:
                                       "--max-rss", str(self.max_rss)])
 
     def after_request(self) -> None:
+        self.dirty = True
+        gc.collect(1)
+        if _rss_mb() > self.max_rss:
+            self.running, self.restart = False, True
+
+    def flush(self) -> None:
+        """Write the cache packs, as a one-shot run does when it exits."""
         from .cache import flush_all
+        self.dirty = False
         try:
             flush_all()
         except Exception as err:
             self.log(f"writing the cache failed: {err}")
-        gc.collect(1)
-        if _rss_mb() > self.max_rss:
-            self.running, self.restart = False, True
 
     def handle(self, conn: socket.socket) -> None:
         if _peer_uid(conn) != os.getuid():

@@ -313,3 +313,25 @@ def test_pre_push_hook_reviews_through_the_server(running, tmp_path):
     proc = git("push", "origin", "main", check=False)
     assert proc.returncode != 0 and "config-change" in proc.stdout + proc.stderr
     assert _requests(cache) == before + 1
+
+
+def test_cache_packs_are_written_once_requests_pause(running):
+    from reviewtool.variants.memo import PACK_NAME
+    cache, _ = running
+    pack = Path(cache) / PACK_NAME
+    stamp = pack.stat().st_mtime_ns if pack.exists() else 0
+    tree = tempfile.mkdtemp(prefix="rt-tree-")  # a tree the server has not seen: new entries
+    try:
+        shutil.copytree(ROOT / "corpus" / "tree", tree, dirs_exist_ok=True)
+        (Path(tree) / "include/asm-i386/new-header.h").write_text("#define NEW 1\n")
+        pgtable = Path(tree) / "include/asm-i386/pgtable.h"
+        pgtable.write_text('#include <asm/new-header.h>\n' + pgtable.read_text())
+        assert _command(("check", "--quiet", "--no-exec", "--tree", tree, SEED_V2),
+                        cache).returncode == 0
+        deadline = time.monotonic() + 3 * server.FLUSH_AFTER + 5
+        while time.monotonic() < deadline and (
+                not pack.exists() or pack.stat().st_mtime_ns == stamp):
+            time.sleep(0.1)
+        assert pack.exists() and pack.stat().st_mtime_ns != stamp
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)

@@ -24,6 +24,8 @@ from .canon import Canon, canonical_body, fold_expression, canonical_macro_call,
 from .functions import Definition, definitions
 
 _CANON_CACHE: dict[tuple, Canon] = {}
+_MODELS: dict[tuple, "ConfigModel"] = {}
+MAX_MODELS = 64
 _VALUE_CACHE: dict[tuple, str] = {}
 
 
@@ -180,7 +182,16 @@ class ConfigModel:
         needs = build_symbols or {}
         units = tuple(preprocess(tree, tu, config, arch=arch) for tu in tus
                       if all(config.get(s, "n") in ("y", "m") for s in needs.get(tu, ())))
-        return cls(config=config, units=units, tree=tree)
+        # The same units (preprocess keeps them per tree) make the same model: reuse it, with
+        # the definitions it parsed and the names it looked up (the server reviews the same
+        # file again). The entry holds the model, and so its units: their ids stay theirs.
+        key = (id(tree), tuple(sorted(config.items())), tuple(id(u) for u in units))
+        model = _MODELS.get(key)
+        if model is None:
+            model = _MODELS[key] = cls(config=config, units=units, tree=tree)
+            while len(_MODELS) > MAX_MODELS:
+                del _MODELS[next(iter(_MODELS))]
+        return model
 
     # -- what a name is ------------------------------------------------------------------
     def macro(self, name: str) -> Macro | None:
