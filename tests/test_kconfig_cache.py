@@ -25,6 +25,15 @@ def test_second_read_comes_from_the_cache(tmp_path, monkeypatch):
     assert second.symbols["CONFIG_X86_PAE"] == first.symbols["CONFIG_X86_PAE"]
 
 
+def test_a_process_reads_the_same_model_once(tmp_path, monkeypatch):
+    # the same object comes back (with what was remembered about it), not a fresh unpickling
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache/reviewtool"))
+    monkeypatch.setattr(cache, "MIN_FILES", 0)
+    tree = _tree(tmp_path)
+    first = cache.read_kconfig_cached(DirTree(tree), "i386")
+    assert cache.read_kconfig_cached(DirTree(tree), "i386") is first
+
+
 def test_an_edited_kconfig_is_read_again(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache/reviewtool"))
     monkeypatch.setattr(cache, "MIN_FILES", 0)

@@ -159,6 +159,29 @@ def test_dir_tree_unchanged_until_a_file_it_missed_appears(tmp_path):
     assert not tree.unchanged()
 
 
+def _aged(path: Path) -> None:
+    old = time.time() - 3600
+    os.utime(path, (old, old))  # not "racy": its signature is trusted
+
+
+def test_a_miss_in_an_old_directory_is_trusted_while_it_stays(tmp_path):
+    (tmp_path / "include").mkdir()
+    _aged(tmp_path / "include")
+    tree = DirTree(tmp_path)
+    assert not tree.exists("include/c.h") and tree.unchanged()
+    (tmp_path / "include/c.h").write_text("")
+    assert not tree.unchanged()
+
+
+def test_a_miss_in_a_just_modified_directory_is_checked_file_by_file(tmp_path):
+    (tmp_path / "include").mkdir()
+    tree = DirTree(tmp_path)
+    assert not tree.exists("include/d.h") and tree.unchanged()
+    (tmp_path / "include/d.h").write_text("")
+    _aged(tmp_path / "include")  # even with the directory's time put back
+    assert not tree.unchanged()
+
+
 def test_kept_tree_hands_out_the_same_tree_only_while_unchanged(tmp_path, monkeypatch):
     monkeypatch.setattr(trees, "KEEP", 2)
     monkeypatch.setattr(trees, "_KEPT", {})

@@ -11,6 +11,7 @@ import hashlib
 import os
 import posixpath
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -89,7 +90,8 @@ class DirTree(Tree):
         self.path = str(self.root)
         self._cache: dict[str, str | None] = {}
         self._dirs: dict[str, bool] = {}
-        self._versions: dict[str, str | None] = {}  # every answer version() gave
+        self._versions: dict[str, tuple] = {}  # every answer version() gave, with the full path
+        self._parents: dict[str, object] = {}  # directories of missed files, as first seen
 
     def _resolve(self, path: str) -> Path:
         rel = normalize_path(path)
@@ -134,38 +136,66 @@ class DirTree(Tree):
         the tree's answers stay those of the moment it first looked (see ``unchanged``)."""
         if self._cache.get(path, "") is None:
             return None
-        known = self._versions.get(path, _UNKNOWN)
-        if known is _UNKNOWN:
-            known = self._versions[path] = self._stat_version(path)
-        return known
+        known = self._versions.get(path)
+        if known is None:
+            version, full = self._stat_version(path)
+            known = self._versions[path] = (version, full)
+            if version is None and full is not None:
+                parent = os.path.dirname(full)
+                if parent not in self._parents:
+                    self._parents[parent] = _dir_signature(parent)
+        return known[0]
 
     def unchanged(self) -> bool:
         """Whether every answer the tree gave is still true of the directory: each file it
-        looked at (present or absent) has the same version, each directory the same place.
-        A long-running process (``reviewtool server``) keeps a tree, and what it derived from
-        it, only while this holds."""
+        looked at has the same version, each file it missed is still missing, each directory
+        is in the same place. A long-running process (``reviewtool server``) keeps a tree, and
+        what it derived from it, only while this holds. A file missed is checked through its
+        directory: one whose modification time and inode are those seen at the first miss in
+        it has had no entry created, removed or renamed since."""
         for rel_dir, inside in self._dirs.items():
             if self._inside(os.path.realpath(f"{self.path}/{rel_dir}" if rel_dir
                                              else self.path)) != inside:
                 return False
-        return all(self._stat_version(p) == v for p, v in self._versions.items())
+        moved = {d for d, sig in self._parents.items() if _dir_signature(d) != sig}
+        for path, (version, full) in self._versions.items():
+            if full is None:
+                continue  # not a path of the tree at all
+            if version is None:
+                if os.path.dirname(full) in moved and self._stat_version(path)[0] is not None:
+                    return False
+                continue
+            try:
+                info = os.lstat(full)
+            except OSError:
+                return False
+            if stat.S_ISREG(info.st_mode):
+                if f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}" != version:
+                    return False
+            elif self._stat_version(path)[0] != version:  # a symlink: follow it
+                return False
+        return True
 
-    def _stat_version(self, path: str) -> str | None:
+    def _stat_version(self, path: str) -> tuple[str | None, str | None]:
+        """(version, the file's full path; None for a path outside the tree)."""
         try:
             rel = normalize_path(path)
-            full = f"{self.path}/{rel}"
+        except (TreeError, ValueError):
+            return None, None
+        full = f"{self.path}/{rel}"
+        try:
             info = os.lstat(full)
             if stat.S_ISLNK(info.st_mode):
                 if not self._inside(os.path.realpath(full)):
-                    return None  # read() refuses it too
+                    return None, full  # read() refuses it too
                 info = os.stat(full)
             if not self._inside_dir(posixpath.dirname(rel)):
-                return None
-        except (OSError, TreeError, ValueError):
-            return None
+                return None, full
+        except (OSError, ValueError):
+            return None, full
         if not stat.S_ISREG(info.st_mode):
-            return None
-        return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+            return None, full
+        return f"stat:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}", full
 
     def _inside(self, real: str) -> bool:
         return real == self.path or real.startswith(self.path + os.sep)
@@ -190,6 +220,21 @@ class DirTree(Tree):
             for name in sorted(filenames):
                 if name.endswith(suffixes):
                     yield Path(dirpath, name).relative_to(self.root).as_posix()
+
+
+def _dir_signature(path: str, racy_ns: int = 2_000_000_000) -> object:
+    """Modification time and inode of a directory (None: absent). A directory modified in
+    the last two seconds could change again within the same clock tick without its time
+    moving (git's "racy" entries): its signature then matches nothing, not even itself."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        return None
+    if time.time_ns() - info.st_mtime_ns < racy_ns:
+        return object()
+    return f"{info.st_mtime_ns}:{info.st_ino}"
 
 
 class NoTree(Tree):

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from .config import Configuration, config_lookup, lookup_over
 from .expr import evaluate, identifiers
-from .kconfig import KconfigModel
+from .kconfig import KconfigModel, answers
 
 
 def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
@@ -22,6 +22,15 @@ def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
     each configuration, so that constant expressions fold; returns the values used."""
     if kconfig is None:
         return list(configs), {}
+    memo = answers(kconfig)
+    key = ("int-defaults", tuple(tuple(sorted(c.items())) for c in configs), frozenset(names))
+    if key not in memo:
+        memo[key] = _with_int_defaults(configs, kconfig, names)
+    out, used = memo[key]
+    return list(out), dict(used)
+
+
+def _with_int_defaults(configs, kconfig, names):
     used: dict[str, str] = {}
     out = []
     for config in configs:
@@ -60,6 +69,15 @@ def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
     configuration that set them (reported in the coverage)."""
     if kconfig is None or not names:
         return list(configs), {}
+    memo = answers(kconfig)
+    key = ("implied-bools", tuple(tuple(sorted(c.items())) for c in configs), frozenset(names))
+    if key not in memo:
+        memo[key] = _with_implied_bools(configs, kconfig, names)
+    out, implied = memo[key]
+    return list(out), dict(implied)
+
+
+def _with_implied_bools(configs, kconfig, names):
     derived = []  # the promptless bools among names, looked up once
     for name in sorted(names):
         symbol = kconfig.symbols.get(name)

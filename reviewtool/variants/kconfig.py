@@ -82,6 +82,26 @@ class KSymbol:
     line: int | None = None
 
 
+# What a model answered (its cones, which assignments it allows, derived defaults), per model
+# object: a review asks the same questions for every class, and the server for every request
+# on the same tree. Keyed by id, with the model in the entry so that the id stays its own.
+_ANSWERS: dict[int, tuple[Any, dict]] = {}
+MAX_ANSWERED_MODELS = 32
+MAX_ANSWERS = 20_000
+
+
+def answers(model: Any) -> dict:
+    """The dictionary of remembered answers of ``model`` (callers choose their keys)."""
+    entry = _ANSWERS.get(id(model))
+    if entry is None or entry[0] is not model:
+        entry = _ANSWERS[id(model)] = (model, {})
+        while len(_ANSWERS) > MAX_ANSWERED_MODELS:
+            del _ANSWERS[next(iter(_ANSWERS))]
+    if len(entry[1]) > MAX_ANSWERS:
+        entry[1].clear()
+    return entry[1]
+
+
 @dataclass(frozen=True)
 class KChoice:
     name: str
@@ -106,6 +126,14 @@ class KconfigModel:
         """The model cut down to ``names`` and the symbols their rules mention, ``depth``
         levels deep: symbols outside are free. On a modern tree (16,000 symbols) this keeps
         :meth:`allows` to the cone that can matter instead of the whole Kconfig."""
+        memo = answers(self)
+        key = ("restricted", frozenset(names), depth)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._restricted(key[1], depth)
+        return found
+
+    def _restricted(self, names: frozenset[str], depth: int) -> "KconfigModel":
         keep = {n for n in names if n in self.symbols}
         frontier = set(keep)
         for _ in range(depth):
@@ -232,6 +260,13 @@ class KconfigModel:
         return out
 
     def allows(self, config: Mapping[str, str]) -> bool | None:
+        memo = answers(self)
+        key = ("allows", tuple(sorted(config.items())))
+        if key not in memo:
+            memo[key] = self._allows(config)
+        return memo[key]
+
+    def _allows(self, config: Mapping[str, str]) -> bool | None:
         extended = self.implied(config)
         if extended is None:
             return False

@@ -87,6 +87,20 @@ def _from_plain(model: KconfigModel) -> KconfigModel:
     return dataclasses.replace(model, symbols=_LazySymbols(model.symbols), **lazy)
 
 
+# Models read back in this process, by the name of their pickle (a revision, or the stamps of
+# every Kconfig file read): the same name is the same model, so the same object comes back,
+# and what was remembered about it (variants.kconfig.answers) with it.
+_LOADED: dict[str, KconfigModel] = {}
+MAX_LOADED = 4
+
+
+def _remember(path, model: KconfigModel) -> KconfigModel:
+    _LOADED[str(path)] = model
+    while len(_LOADED) > MAX_LOADED:
+        del _LOADED[next(iter(_LOADED))]
+    return model
+
+
 def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
     """The tree's Kconfig model, from the cache when the files it was read from are
     unchanged. A git revision is its own key; for a directory, an index per (tree, arch)
@@ -107,10 +121,13 @@ def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
                 _stamps(str(root), [entry[0] for entry in index[0]]) == index[0]:
             model_path = directory / index[1]
     if model_path is not None:
+        known = _LOADED.get(str(model_path))
+        if known is not None:
+            return known
         stored = load(model_path)
         if isinstance(stored, KconfigModel) and all(
                 isinstance(v, bytes) for v in list(stored.symbols.values())[:1]):
-            return _from_plain(stored)
+            return _remember(model_path, _from_plain(stored))
     model = read_kconfig(tree, arch)
     if model is None:
         return None
@@ -119,10 +136,12 @@ def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return model  # not kept: read again next time
     if index_path is None:
-        save(model_path, plain)
+        if save(model_path, plain):
+            _remember(model_path, model)
     elif len(model.files) >= MIN_FILES:
         stamps = _stamps(str(root), model.files)
         name = f"{_name(arch, tree.kind, root, stamps)}.pickle"
         if save(directory / name, plain):
             save(index_path, (stamps, name))
+            _remember(directory / name, model)
     return model
