@@ -178,7 +178,9 @@ class Server:
         if not memo._MEMO.loaded:
             memo._MEMO.load()
         trees.KEEP = KEEP_TREES
-        sys.modules["reviewtool.variants.preprocess"].MAX_UNITS = KEEP_UNITS
+        preprocess = sys.modules["reviewtool.variants.preprocess"]
+        preprocess.MAX_UNITS = KEEP_UNITS
+        preprocess.MAX_SNAPSHOTS = KEEP_UNITS // 2
         unit.MAX_MODELS = KEEP_UNITS
 
     def bind(self) -> socket.socket:

@@ -171,6 +171,47 @@ def test_a_patch_above_the_last_include_walks_the_whole_file(fresh_memo, monkeyp
     assert "ABOVE" in got[0]
 
 
+def test_a_hunk_above_a_late_include_starts_after_the_preamble(fresh_memo, monkeypatch):
+    """pgtable.c includes <linux/slab.h> at line 360: a hunk above it still starts from the
+    state after the includes at the top, and the late include is walked again."""
+    import importlib
+    pp = importlib.import_module("reviewtool.variants.preprocess")
+    files = {"a.h": "#ifndef A_H\n#define A_H\n#define AV 1\n#endif\n",
+             "b.h": "#ifndef B_H\n#define B_H\n#define BV AV\n#endif\n",
+             "r.c": '/* top */\n#include "a.h"\n\nint x;\n#ifdef CONFIG_X\nint y;\n#endif\n'
+                    '#include "b.h"\nint z = BV;\n'}
+
+    class Files:
+        def read(self, path):
+            return files.get(path)
+
+    base = OverlayTree(Files(), {})
+    after = OverlayTree(base, {"r.c": files["r.c"].replace("int x;\n", "int x;\nint w;\n")})
+    config = Configuration({"CONFIG_X": "y"})
+    preprocess(base, "r.c", config)
+    resumed = []
+    real = pp._Snapshot.restore
+    monkeypatch.setattr(pp._Snapshot, "restore",
+                        lambda self, *a: (resumed.append(1), real(self, *a))[1])
+    got = _shape(preprocess(after, "r.c", config))
+    monkeypatch.setattr(pp._Snapshot, "restore", real)
+    assert resumed
+    assert got == _plain(after, "r.c", config, monkeypatch)
+    assert got[0]["BV"].body == "AV"
+
+
+def test_the_preamble_ends_at_the_first_line_of_code():
+    import importlib
+    pp = importlib.import_module("reviewtool.variants.preprocess")
+    from reviewtool.variants import _lex
+    text = ('// SPDX\n#include <a.h>\n/*\n * note\n */\n#include <b.h>\n\n'
+            'static int x;\n#include <c.h>\n#define D 1\n')
+    raws, _ = _lex.directives(text)
+    at = pp._after_includes(text, raws)
+    assert raws[at - 1].rest.strip() == "<b.h>" and raws[at].kind == "include"
+    assert pp._after_includes("int x;\n", _lex.directives("int x;\n")[0]) == -1
+
+
 def test_a_header_replayed_deeper_still_meets_the_include_limit(fresh_memo, monkeypatch):
     import importlib
     pp = importlib.import_module("reviewtool.variants.preprocess")

@@ -887,12 +887,30 @@ _UNITS: dict[tuple, tuple] = {}
 MAX_UNITS = 64  # each holds a unit's macro table
 
 
-def _last_include(raws) -> int:
-    """Index of the directive after the root file's last #include (-1: none worth it)."""
-    for index in range(len(raws) - 1, -1, -1):
-        if raws[index].kind == "include":
-            return index + 1 if index + 1 < len(raws) else -1
-    return -1
+def _after_includes(text: str, raws) -> int:
+    """Index of the directive after the last #include of the root file's preamble (the
+    includes before its first line of code), -1 when there is none worth it. A patch's hunks
+    nearly always lie below the preamble; an #include further down (pgtable.c includes
+    <linux/slab.h> at line 360) is walked again on the other side, from here."""
+    lines = None
+    found = -1
+    previous_end = 0
+    for index, raw in enumerate(raws):
+        if raw.line > previous_end + 1:
+            if lines is None:
+                lines = _lex.split_lines(text)
+            if any(_is_code(line) for line in lines[previous_end:raw.line - 1]):
+                break
+        if raw.kind == "include":
+            found = index + 1
+        previous_end = raw.end_line
+    return found if 0 < found < len(raws) else -1
+
+
+def _is_code(line: str) -> bool:
+    """A line that is neither blank nor (by kernel style) part of a comment."""
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith(("/*", "*", "//"))
 
 
 def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i386",
@@ -911,16 +929,23 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
             return done[1]
     engine = _Engine(tree, config, arch, include_dirs, predefined)
     raws, _ = _lex.directives(text)
-    snap = _SNAPSHOTS.get(key) if key is not None else None
+    snap = None
+    if key is not None:
+        from .memo import patched_base
+        base = patched_base(tree)[0]
+        snap = _SNAPSHOTS.get((id(base),) + key) if base is not None else None
     if snap is not None and snap.fits(tree, path, text, raws):
         snap.restore(engine, path)
         engine.run_file(path, text, resume=snap)
     else:
-        at = _last_include(raws) if key is not None else -1
+        at = _after_includes(text, raws) if key is not None else -1
         engine.run_file(path, text, snapshot_at=at)
         if key is not None and engine.snapshot is not None:
-            _SNAPSHOTS.pop(key, None)
-            _SNAPSHOTS[key] = engine.snapshot
+            # kept per tree: a patched side that could not start from its base's snapshot
+            # must not push that snapshot out (the server reviews the same base again)
+            mine = (id(tree),) + key
+            _SNAPSHOTS.pop(mine, None)
+            _SNAPSHOTS[mine] = engine.snapshot
             if len(_SNAPSHOTS) > MAX_SNAPSHOTS:
                 del _SNAPSHOTS[next(iter(_SNAPSHOTS))]
     unit = Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
