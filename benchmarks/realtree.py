@@ -12,9 +12,15 @@ run, with ratios (reviewtool / checkpatch.pl; lower is faster):
    cache directory (variants.facts) read by a second process.
 
 reviewtool runs cold (an empty cache directory: Kconfig, include memo and file facts all
-computed) and warm (the cache left by a previous run over the same tree). Medians of --runs.
-The full tree is extracted once from /usr/src/linux-source-6.1.tar.xz into
-~/.cache/reviewtool/linux-6.1-full (or give it with $LINUX_FULL).
+computed) and warm (the cache left by a previous run over the same tree), each a one-shot
+process; then through a running ``reviewtool server`` (the command as users run it, the
+client handing the check to the server): "served again" is the same input reviewed again by
+a server that has reviewed it before (a hook run again on the same commit), "served first" is
+its first review by a server that has only reviewed the other inputs of this benchmark on the
+same tree (a new patch to a tree the server knows). Medians of --runs. The code is
+byte-compiled first, as an installed package is. The full tree is extracted once from
+/usr/src/linux-source-6.1.tar.xz into ~/.cache/reviewtool/linux-6.1-full (or give it with
+$LINUX_FULL).
 
     python benchmarks/realtree.py [--runs 3]
 """
@@ -22,6 +28,7 @@ The full tree is extracted once from /usr/src/linux-source-6.1.tar.xz into
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -62,14 +69,43 @@ def timed(cmd: list[str], cwd: Path, runs: int, env: dict | None = None,
 
 
 def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, runs: int,
-            warm_env: dict) -> None:
-    subprocess.run(review, cwd=ROOT, env=dict(os.environ, **warm_env),
+            warm_env: dict, inputs: list[str], others: list[list[str]]) -> None:
+    subprocess.run(review + inputs, cwd=ROOT, env=dict(os.environ, **warm_env),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
-    warm = timed(review, ROOT, runs, warm_env)
-    cold = timed(review, ROOT, runs, fresh_cache=True)
-    theirs = timed(checkpatch, tree, runs)
+    warm = timed(review + inputs, ROOT, runs, warm_env)
+    cold = timed(review + inputs, ROOT, runs, fresh_cache=True)
+    again, first = served(review[3:] + inputs, [review[3:] + o for o in others], runs,
+                          warm_env)
+    theirs = timed(checkpatch + inputs, tree, runs)
     print(f"{label}: reviewtool warm {warm:.2f} s ({warm / theirs:.1f}x), cold {cold:.2f} s "
-          f"({cold / theirs:.1f}x); checkpatch.pl {theirs:.2f} s")
+          f"({cold / theirs:.1f}x), served again {again:.2f} s ({again / theirs:.2f}x), "
+          f"served first {first:.2f} s ({first / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
+
+
+def _server(action: str, env: dict) -> None:
+    subprocess.run([sys.executable, "-m", "reviewtool.cli", "server", action], cwd=ROOT,
+                   env=dict(os.environ, **env), stdout=subprocess.DEVNULL, check=True)
+
+
+def served(args: list[str], others: list[list[str]], runs: int, env: dict) -> tuple[float, float]:
+    """(median of the same input reviewed again by a server that reviewed it before, median
+    of its first review by a new server that has reviewed only ``others``)."""
+    client = [sys.executable, "-m", "reviewtool.client"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT,
+             "env": dict(os.environ, **env)}
+    firsts, agains = [], []
+    for _ in range(runs):
+        _server("start", env)
+        try:
+            for other in others:
+                subprocess.run(client + other, **quiet)
+            for times in (firsts, agains):
+                start = time.perf_counter()
+                subprocess.run(client + args, **quiet)
+                times.append(time.perf_counter() - start)
+        finally:
+            _server("stop", env)
+    return statistics.median(agains), statistics.median(firsts)
 
 
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
@@ -153,21 +189,24 @@ def main() -> int:
     if tree is None:
         print("linux-source-6.1 not installed (apt-get install linux-source-6.1)")
         return 1
+    compileall.compile_dir(str(ROOT / "reviewtool"), quiet=1)  # as an installed package is
     review = [sys.executable, "-m", "reviewtool.cli", "check", "--quiet", "--fail-on", "never",
               "--tree", str(tree)]
     checkpatch = ["perl", str(tree / "scripts/checkpatch.pl"), "-q"]
-    with tempfile.TemporaryDirectory() as warm_cache, tempfile.TemporaryDirectory() as tmp:
+    singles = (("one patch to arch/x86/mm/fault.c", "x86-32-vmalloc-fault-guard.mbox"),
+               ("one patch to arch/x86/mm/pgtable.c", "pgd-ctor-shared-pmd-only.mbox"))
+    mails = {name: str(ROOT / "tests/realtree_patches" / name) for _, name in singles}
+    # short: the server's socket lives in the cache directory
+    with tempfile.TemporaryDirectory(prefix="rt-") as warm_cache, \
+            tempfile.TemporaryDirectory() as tmp:
         warm_env = {"REVIEWTOOL_CACHE": warm_cache}
-        for label, name in (("one patch to arch/x86/mm/fault.c",
-                             "x86-32-vmalloc-fault-guard.mbox"),
-                            ("one patch to arch/x86/mm/pgtable.c",
-                             "pgd-ctor-shared-pmd-only.mbox")):
-            mail = ROOT / "tests/realtree_patches" / name
-            compare(label, review + [str(mail)], checkpatch + [str(mail)], tree, args.runs,
-                    warm_env)
         series = [str(p) for p in make_series(tree, Path(tmp))]
-        compare(f"{len(series)}-patch series across arch/x86/mm", review + series,
-                checkpatch + series, tree, args.runs, warm_env)
+        for label, name in singles:
+            others = [[m] for n, m in mails.items() if n != name] + [series]
+            compare(label, review, checkpatch, tree, args.runs, warm_env, [mails[name]],
+                    others)
+        compare(f"{len(series)}-patch series across arch/x86/mm", review, checkpatch, tree,
+                args.runs, warm_env, series, [[m] for m in mails.values()])
     cold, warm, kept, read, count = scan_times(tree)
     print(f"presence conditions of the {count} .c/.h files under arch/x86: {cold:.2f} s cold, "
           f"{warm:.2f} s warm (same process); their facts computed and kept {kept:.2f} s, "

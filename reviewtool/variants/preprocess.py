@@ -930,10 +930,9 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
     engine = _Engine(tree, config, arch, include_dirs, predefined)
     raws, _ = _lex.directives(text)
     snap = None
-    if key is not None:
-        from .memo import patched_base
-        base = patched_base(tree)[0]
-        snap = _SNAPSHOTS.get((id(base),) + key) if base is not None else None
+    base = getattr(tree, "base", None)  # a patched tree: its base's snapshot (fits() checks)
+    if key is not None and base is not None:
+        snap = _SNAPSHOTS.get((id(base),) + key)
     if snap is not None and snap.fits(tree, path, text, raws):
         snap.restore(engine, path)
         engine.run_file(path, text, resume=snap)
