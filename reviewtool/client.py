@@ -13,6 +13,9 @@ This module runs before anything else, so it imports nothing heavier than ``sock
 socket, or a stale one), ``--no-server``, ``--no-cache``, ``REVIEWTOOL_SERVER=off``, a server
 started from other code (the installed files changed since: it is told to stop), or any
 error on the way to it. A command other than ``check`` always runs here.
+
+``REVIEWTOOL_SERVER=auto`` starts a server in the background when none answers (this
+command still runs here; the next ones are served); ``off`` never uses one.
 """
 
 from __future__ import annotations
@@ -73,8 +76,16 @@ def code_fingerprint() -> str:
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()
 
 
+def server_mode() -> str:
+    """``off``, ``auto`` (start one when none answers) or ``on`` (use one when it runs)."""
+    chosen = os.environ.get("REVIEWTOOL_SERVER", "").strip().lower()
+    if chosen in ("off", "0", "no"):
+        return "off"
+    return "auto" if chosen == "auto" else "on"
+
+
 def wants_server(argv: list[str]) -> bool:
-    if os.environ.get("REVIEWTOOL_SERVER", "").strip().lower() in ("off", "0", "no"):
+    if server_mode() == "off":
         return False
     command = next((a for a in argv if not a.startswith("-")), None)
     return command == "check" and "--no-server" not in argv and "--no-cache" not in argv
@@ -135,6 +146,12 @@ def via_server(argv: list[str]) -> int | None:
         return None
     sock = connect(path)
     if sock is None:
+        if server_mode() == "auto":
+            try:
+                from .server import spawn
+                spawn(path)
+            except OSError:
+                pass
         return None
     try:
         for stream in (sys.stdout, sys.stderr):

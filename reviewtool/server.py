@@ -109,15 +109,7 @@ def start(idle_minutes: float = DEFAULT_IDLE_MINUTES, max_rss_mb: int = DEFAULT_
     running = status()
     if running is not None:
         return running
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    log = open(os.path.join(os.path.dirname(path), "server.log"), "ab")
-    import subprocess
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reviewtool.server", "--socket", path,
-         "--idle", str(idle_minutes), "--max-rss", str(max_rss_mb)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-        close_fds=True, cwd="/")
-    log.close()
+    process = spawn(path, idle_minutes, max_rss_mb)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         found = status()
@@ -128,6 +120,20 @@ def start(idle_minutes: float = DEFAULT_IDLE_MINUTES, max_rss_mb: int = DEFAULT_
                               f"see {os.path.join(os.path.dirname(path), 'server.log')}")
         time.sleep(0.05)
     raise ServerError(f"the server did not answer within {wait:g} s")
+
+
+def spawn(path: str, idle_minutes: float = DEFAULT_IDLE_MINUTES,
+          max_rss_mb: int = DEFAULT_MAX_RSS_MB):
+    """A server process for the socket ``path``, detached from the terminal, its output to
+    ``server.log`` beside the socket; returns without waiting for it."""
+    import subprocess
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(os.path.join(os.path.dirname(path), "server.log"), "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "reviewtool.server", "--socket", path,
+             "--idle", str(idle_minutes), "--max-rss", str(max_rss_mb)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+            close_fds=True, cwd="/")
 
 
 # -- the server itself -------------------------------------------------------------------------

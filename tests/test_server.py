@@ -358,3 +358,26 @@ def test_cache_packs_are_written_once_requests_pause(running):
         assert pack.exists() and pack.stat().st_mtime_ns != stamp
     finally:
         shutil.rmtree(tree, ignore_errors=True)
+
+
+def test_auto_mode_starts_a_server_for_the_next_command():
+    cache = tempfile.mkdtemp(prefix="rt-")
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
+    try:
+        env = dict(_env(cache), REVIEWTOOL_SERVER="auto")
+        first = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
+                                "json", "--no-exec", str(SEED_V2)], cwd=ROOT, env=env,
+                               capture_output=True)
+        assert first.returncode == 0 and json.loads(first.stdout)["schema"] == 1
+        deadline = time.monotonic() + 20
+        while server.status() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server.status() is not None and server.status()["requests"] == 0
+        second = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
+                                 "json", "--no-exec", str(SEED_V2)], cwd=ROOT, env=env,
+                                capture_output=True)
+        assert second.stdout == first.stdout and server.status()["requests"] == 1
+    finally:
+        server.stop()
+        os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)
