@@ -772,11 +772,28 @@ def _define(path: str, raw: _lex.Raw) -> Macro | None:
 
 def _union(a: bytes | bytearray, b: bytes | bytearray) -> bytes | bytearray:
     """Kept lines of two inclusions of one file (bytes of 0 and 1, OR-ed as big integers)."""
-    if a is b or b"\x01" not in b or a == b:
+    if a is b:
         return a
-    if b"\x01" not in a or len(a) != len(b):
-        return b if len(a) == len(b) else a
-    return (int.from_bytes(a, "big") | int.from_bytes(b, "big")).to_bytes(len(a), "big")
+    shared = type(a) is bytes and type(b) is bytes
+    if shared:
+        # both from memo entries: the same pair meets again in the next configuration
+        hit = _UNIONS.get((id(a), id(b)))
+        if hit is not None and hit[0] is a and hit[1] is b:
+            return hit[2]
+    if b"\x01" not in b or a == b:
+        out = a
+    elif b"\x01" not in a or len(a) != len(b):
+        out = b if len(a) == len(b) else a
+    else:
+        out = (int.from_bytes(a, "big") | int.from_bytes(b, "big")).to_bytes(len(a), "big")
+    if shared:
+        if len(_UNIONS) > 100_000:
+            _UNIONS.clear()
+        _UNIONS[(id(a), id(b))] = (a, b, out)  # the entry holds both: their ids stay theirs
+    return out
+
+
+_UNIONS: dict[tuple[int, int], tuple[bytes, bytes, bytes]] = {}
 
 
 _CONFIG_WORD = re.compile(r"\bCONFIG_\w+")
