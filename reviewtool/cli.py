@@ -691,10 +691,7 @@ def cmd_server(args: argparse.Namespace) -> int:
     if args.action == "stop":
         print("reviewtool server: stopped" if server.stop() else "reviewtool server: not running")
         return EXIT_OK
-    try:
-        found = server.start(args.idle, args.max_rss)
-    except server.ServerError as err:
-        raise UsageError(f"server: {err}") from None
+    found = server.start(args.idle, args.max_rss)
     print(f"reviewtool server: running, pid {found.get('pid')}, socket {found.get('socket')}")
     return EXIT_OK
 

@@ -47,6 +47,7 @@ import threading
 import time
 
 from . import __version__
+from .errors import ReviewtoolError
 from .client import (PROTOCOL, code_fingerprint, connect, read_message, send_message,
                      socket_path)
 
@@ -55,10 +56,11 @@ DEFAULT_MAX_RSS_MB = 4096
 KEEP_TREES = 4       # trees kept between requests (each with its units and caches)
 KEEP_UNITS = 512     # preprocessed units kept (each holds a unit's macro table)
 FLUSH_AFTER = 2.0    # seconds without a request before the cache packs are written
+MAX_LOG_BYTES = 1 << 20  # server.log is set aside as server.log.1 past this at a start
 
 
-class ServerError(Exception):
-    pass
+class ServerError(ReviewtoolError):
+    """A server that cannot be started (no cache directory, it exits at once...)."""
 
 
 # -- what the command line calls ---------------------------------------------------------------
@@ -108,7 +110,9 @@ def start(idle_minutes: float = DEFAULT_IDLE_MINUTES, max_rss_mb: int = DEFAULT_
                           "is too long for a socket: nothing to keep a server's state in")
     running = status()
     if running is not None:
-        return running
+        if running.get("code") == code_fingerprint():
+            return running
+        stop()  # a server of other code (reviewtool was upgraded or edited since)
     process = spawn(path, idle_minutes, max_rss_mb)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -128,7 +132,13 @@ def spawn(path: str, idle_minutes: float = DEFAULT_IDLE_MINUTES,
     ``server.log`` beside the socket; returns without waiting for it."""
     import subprocess
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(os.path.join(os.path.dirname(path), "server.log"), "ab") as log:
+    log_path = os.path.join(os.path.dirname(path), "server.log")
+    try:
+        if os.path.getsize(log_path) > MAX_LOG_BYTES:
+            os.replace(log_path, log_path + ".1")  # one old log kept
+    except OSError:
+        pass
+    with open(log_path, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "reviewtool.server", "--socket", path,
              "--idle", str(idle_minutes), "--max-rss", str(max_rss_mb)],
@@ -313,7 +323,8 @@ class Server:
 
     def status(self) -> dict:
         import reviewtool.tree as trees
-        return {"pid": os.getpid(), "version": __version__, "socket": self.path,
+        return {"pid": os.getpid(), "version": __version__, "code": self.code,
+                "socket": self.path,
                 "started": self.started, "uptime": round(time.time() - self.started, 1),
                 "requests": self.requests, "rss_mb": round(_rss_mb(), 1),
                 "trees": [list(k) for k in trees._KEPT]}

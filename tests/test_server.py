@@ -381,3 +381,24 @@ def test_auto_mode_starts_a_server_for_the_next_command():
         server.stop()
         os.environ["REVIEWTOOL_CACHE"] = old
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_start_replaces_a_server_of_other_code(monkeypatch):
+    cache = tempfile.mkdtemp(prefix="rt-")
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
+    try:
+        first = server.start(idle_minutes=1)
+        assert server.start(idle_minutes=1)["pid"] == first["pid"]  # same code: kept
+        monkeypatch.setattr(server, "code_fingerprint", lambda: "upgraded since")
+        second = server.start(idle_minutes=1)
+        assert second["pid"] != first["pid"]
+    finally:
+        server.stop()
+        os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_start_without_a_cache_directory_is_a_one_line_error():
+    done = _command(("server", "start"), "off")
+    assert done.returncode == 2 and done.stderr.count(b"\n") == 1
+    assert b"reviewtool: " in done.stderr and b"caching is off" in done.stderr
