@@ -92,11 +92,12 @@ MAX_ANSWERS = 20_000
 
 def answers(model: Any) -> dict:
     """The dictionary of remembered answers of ``model`` (callers choose their keys)."""
-    entry = _ANSWERS.get(id(model))
+    entry = _ANSWERS.pop(id(model), None)
     if entry is None or entry[0] is not model:
-        entry = _ANSWERS[id(model)] = (model, {})
-        while len(_ANSWERS) > MAX_ANSWERED_MODELS:
-            del _ANSWERS[next(iter(_ANSWERS))]
+        entry = (model, {})
+    _ANSWERS[id(model)] = entry  # most recently asked last: the tree's own model stays
+    while len(_ANSWERS) > MAX_ANSWERED_MODELS:
+        del _ANSWERS[next(iter(_ANSWERS))]
     if len(entry[1]) > MAX_ANSWERS:
         entry[1].clear()
     return entry[1]

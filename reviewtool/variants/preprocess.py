@@ -53,8 +53,10 @@ not in the tree raises :class:`~reviewtool.errors.TreeError`.
 
 Speed (the results are the same as a plain run, which ``tests/test_memo.py`` checks): an
 included header whose recorded reads match is replayed from :mod:`.memo` instead of being
-run; the root file's state after its last ``#include`` is kept (:class:`_Snapshot`), and a
-patched tree whose root differs only below that point starts from it.
+run; the root file's state after the ``#include`` lines of its preamble (before its first
+line of code) is kept (:class:`_Snapshot`), and a patched tree whose root differs only below
+that point starts from it; a unit already made for the same tree object and configuration is
+returned again (a tree's files do not change while it lives).
 """
 
 from __future__ import annotations
@@ -835,8 +837,8 @@ def _macro_from(name: str, body: str, path: str) -> Macro:
 
 
 class _Snapshot:
-    """The state of a unit's walk just after the root file's last #include: the macro table
-    and everything else the headers left. The other side of a patch to a .c file has the same
+    """The state of a unit's walk just after the #include lines of the root file's preamble:
+    the macro table and everything else the headers left. The other side of a patch to a .c file has the same
     root text up to there (the hunk is below the includes) and the same headers, so it starts
     from here instead of replaying every header again."""
 
