@@ -138,12 +138,17 @@ def spawn(path: str, idle_minutes: float = DEFAULT_IDLE_MINUTES,
             os.replace(log_path, log_path + ".1")  # one old log kept
     except OSError:
         pass
+    # the server runs the code that starts it (not whatever "reviewtool" its directory
+    # would import): a checkout's own copy beside an installed one, say
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (here, os.environ.get("PYTHONPATH", "")) if p))
     with open(log_path, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "reviewtool.server", "--socket", path,
              "--idle", str(idle_minutes), "--max-rss", str(max_rss_mb)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-            close_fds=True, cwd="/")
+            close_fds=True, cwd="/", env=env)
 
 
 # -- the server itself -------------------------------------------------------------------------

@@ -164,3 +164,34 @@ def test_the_model_of_a_real_file_is_described():
     doc = json.loads(out)
     assert "CONFIG_X86_PAE" in doc["symbols"]
     assert any(f["name"] == "pgd_ctor" for f in doc["functions"])
+
+
+def test_a_server_serves_real_tree_reviews_as_a_one_shot_run_prints_them(tmp_path):
+    """Kept 6.1 tree, units, snapshots and Kconfig model in memory: three reviews served one
+    after the other (each file twice) print what one-shot runs print."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from reviewtool import server
+    cache = tempfile.mkdtemp(prefix="rt-")
+    env = dict(os.environ, REVIEWTOOL_CACHE=cache)
+    old = os.environ["REVIEWTOOL_CACHE"]
+    os.environ["REVIEWTOOL_CACHE"] = cache
+    try:
+        server.start(idle_minutes=5)
+        for name in ("x86-32-vmalloc-fault-guard.mbox", "pgd-ctor-shared-pmd-only.mbox",
+                     "kmsan-block-only.mbox", "x86-32-vmalloc-fault-guard.mbox",
+                     "pgd-ctor-shared-pmd-only.mbox"):
+            args = ["check", "--tree", str(LINUX), "--format", "json", "--no-exec",
+                    str(PATCHES / name)]
+            served = subprocess.run([sys.executable, "-m", "reviewtool.client", *args],
+                                    env=env, capture_output=True)
+            here = subprocess.run([sys.executable, "-m", "reviewtool.cli", *args], env=env,
+                                  capture_output=True)
+            assert (served.returncode, served.stdout) == (here.returncode, here.stdout), name
+        assert server.status()["requests"] == 5
+    finally:
+        server.stop()
+        os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)

@@ -402,3 +402,13 @@ def test_start_without_a_cache_directory_is_a_one_line_error():
     done = _command(("server", "start"), "off")
     assert done.returncode == 2 and done.stderr.count(b"\n") == 1
     assert b"reviewtool: " in done.stderr and b"caching is off" in done.stderr
+
+
+def test_the_server_runs_the_code_that_started_it(running):
+    # a checkout's tests beside an installed copy: the server must not import the other one
+    cache, _ = running
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
+    try:
+        assert server.status()["code"] == client.code_fingerprint()
+    finally:
+        os.environ["REVIEWTOOL_CACHE"] = old
