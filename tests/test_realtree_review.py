@@ -175,7 +175,8 @@ def test_a_server_serves_real_tree_reviews_as_a_one_shot_run_prints_them(tmp_pat
     import tempfile
     from reviewtool import server
     cache = tempfile.mkdtemp(prefix="rt-")
-    env = dict(os.environ, REVIEWTOOL_CACHE=cache)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, REVIEWTOOL_CACHE=cache, PYTHONPATH=root)  # the code under test
     old = os.environ["REVIEWTOOL_CACHE"]
     os.environ["REVIEWTOOL_CACHE"] = cache
     try:

@@ -22,7 +22,11 @@ from helpers import ROOT, QUICKLIST, SEED, SEED_V2, SERIES
 
 
 def _env(cache: str) -> dict:
-    env = dict(os.environ, REVIEWTOOL_CACHE=cache, SOURCE_DATE_EPOCH="1175800000")
+    # PYTHONPATH: the code under test, whatever the directory (an installed copy beside the
+    # checkout is other code, which a server refuses)
+    env = dict(os.environ, REVIEWTOOL_CACHE=cache, SOURCE_DATE_EPOCH="1175800000",
+               PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                          if p))
     env.pop("NO_COLOR", None)
     return env
 
