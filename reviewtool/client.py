@@ -153,6 +153,8 @@ def via_server(argv: list[str]) -> int | None:
             except OSError:
                 pass
         return None
+    accepted = False
+    done = replies = None
     try:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
@@ -164,21 +166,39 @@ def via_server(argv: list[str]) -> int | None:
             "errors": [getattr(s, "errors", None) or "strict" for s in
                        (sys.stdin, sys.stdout, sys.stderr)],
         }, [0, 1, 2])
-        reply, _ = read_message(sock)
-    except (OSError, ValueError):
-        return None
+        replies = sock.makefile("rb")
+        first = _parse(replies.readline(1 << 20))
+        accepted = bool(first) and first.get("accepted") is True
+        if accepted:
+            done = _parse(replies.readline(1 << 20))
     except KeyboardInterrupt:
-        # closing the connection tells the server to stop this review
-        sock.close()
-        return 130
+        return 130  # closing the connection (below) tells the server to stop this review
+    except (OSError, ValueError):
+        pass
     finally:
         try:
+            if replies is not None:
+                replies.close()
             sock.close()
         except OSError:
             pass
-    if not reply or not isinstance(reply.get("exit"), int):
-        return None  # refused (another version of the code) or gone: run here
-    return reply["exit"]
+    if not accepted:
+        return None  # refused (other code, another user) or gone before starting: run here
+    if not done or not isinstance(done.get("exit"), int):
+        # the review may have written to our output already: it is not run again here
+        print("reviewtool: internal error: the server stopped during the review (see "
+              f"{os.path.join(os.path.dirname(path), 'server.log')})", file=sys.stderr)
+        return 3
+    return done["exit"]
+
+
+def _parse(line: bytes) -> dict | None:
+    import json
+    try:
+        message = json.loads(line) if line.strip() else None
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
 
 
 def run() -> None:

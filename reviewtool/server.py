@@ -313,6 +313,9 @@ class Server:
                     return
                 self.requests += 1
                 began = time.perf_counter()
+                send_message(conn, {"accepted": True})  # the client will not run it again
+                self.log(f"request {self.requests}: reviewtool "
+                         f"{' '.join(map(str, message.get('argv', [])))[:300]}")
                 code = self.run(conn, message, fds)
                 send_message(conn, {"exit": code})
                 self.log(f"request {self.requests}: exit {code} in "

@@ -416,3 +416,26 @@ def test_the_server_runs_the_code_that_started_it(running):
         assert server.status()["code"] == client.code_fingerprint()
     finally:
         os.environ["REVIEWTOOL_CACHE"] = old
+
+
+def test_a_server_that_dies_during_a_review_is_an_internal_error_not_a_second_run():
+    cache = tempfile.mkdtemp(prefix="rt-")
+    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
+    try:
+        pid = server.start(idle_minutes=1)["pid"]
+        proc = subprocess.Popen([sys.executable, "-m", "reviewtool.client", "check", str(SEED)],
+                                cwd=ROOT, env=_env(cache), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10  # until the review has started
+        while time.monotonic() < deadline and "request 1: reviewtool" not in (
+                Path(cache) / "server.log").read_text():
+            time.sleep(0.02)
+        time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 3
+        assert err.decode().count("\n") == 1 and b"server stopped during the review" in err
+    finally:
+        server.stop()
+        os.environ["REVIEWTOOL_CACHE"] = old
+        shutil.rmtree(cache, ignore_errors=True)
