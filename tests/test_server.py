@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,37 +38,46 @@ def _command(args, cache, via="client", **kw):
                           env=_env(cache), capture_output=True, **kw)
 
 
+@contextmanager
+def _in_cache(cache: str):
+    """This process's REVIEWTOOL_CACHE is ``cache`` inside (server.start/status/stop use it)."""
+    old = os.environ.get("REVIEWTOOL_CACHE")
+    os.environ["REVIEWTOOL_CACHE"] = cache
+    try:
+        yield cache
+    finally:
+        if old is None:
+            del os.environ["REVIEWTOOL_CACHE"]
+        else:
+            os.environ["REVIEWTOOL_CACHE"] = old
+
+
 @pytest.fixture(scope="module")
 def running():
     """A server on a throw-away cache directory (short: a socket path has a length limit)."""
     cache = tempfile.mkdtemp(prefix="rt-")
-    old = os.environ.get("REVIEWTOOL_CACHE")
-    os.environ["REVIEWTOOL_CACHE"] = cache
-    try:
+    with _in_cache(cache):
         info = server.start(idle_minutes=10)
-    finally:
-        if old is None:
-            del os.environ["REVIEWTOOL_CACHE"]
-        else:
-            os.environ["REVIEWTOOL_CACHE"] = old
     yield cache, info
-    os.environ["REVIEWTOOL_CACHE"] = cache
-    try:
+    with _in_cache(cache):
         server.stop()
-    finally:
-        if old is None:
-            del os.environ["REVIEWTOOL_CACHE"]
-        else:
-            os.environ["REVIEWTOOL_CACHE"] = old
-        shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture
+def own_cache():
+    """A cache directory of the test's own, current in this process; any server on it is
+    stopped afterwards."""
+    cache = tempfile.mkdtemp(prefix="rt-")
+    with _in_cache(cache):
+        yield cache
+        server.stop()
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 def _requests(cache: str) -> int:
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ.get("REVIEWTOOL_CACHE")
-    try:
+    with _in_cache(cache):
         return (server.status() or {}).get("requests", -1)
-    finally:
-        os.environ["REVIEWTOOL_CACHE"] = old
 
 
 # -- the same bytes, the same exit status -------------------------------------------------------
@@ -218,53 +228,37 @@ def _raw_request(cache: str, message: dict) -> dict | None:
     return reply
 
 
-def test_a_client_of_other_code_is_refused_and_the_server_stops(tmp_path):
-    cache = tempfile.mkdtemp(prefix="rt-")
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
-    try:
-        server.start(idle_minutes=1)
-        reply = _raw_request(cache, {"protocol": client.PROTOCOL, "command": "run",
-                                     "argv": ["check", str(SEED)], "cwd": str(ROOT),
-                                     "env": {}, "code": "not this code"})
-        assert "refused" in reply["error"]
-        deadline = time.monotonic() + 10
-        while server.status() is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.status() is None
-        # and the command still works, in-process
-        done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
-        assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
-    finally:
-        server.stop()
-        os.environ["REVIEWTOOL_CACHE"] = old
-        shutil.rmtree(cache, ignore_errors=True)
+def test_a_client_of_other_code_is_refused_and_the_server_stops(own_cache):
+    cache = own_cache
+    server.start(idle_minutes=1)
+    reply = _raw_request(cache, {"protocol": client.PROTOCOL, "command": "run",
+                                 "argv": ["check", str(SEED)], "cwd": str(ROOT),
+                                 "env": {}, "code": "not this code"})
+    assert "refused" in reply["error"]
+    deadline = time.monotonic() + 10
+    while server.status() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.status() is None
+    # and the command still works, in-process
+    done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
+    assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
 
 
-def test_a_stale_socket_file_means_no_server(tmp_path):
-    cache = tempfile.mkdtemp(prefix="rt-")
-    try:
-        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        stale.bind(os.path.join(cache, client.SOCKET_NAME))
-        stale.close()  # bound, never listening: connections are refused
-        done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
-        assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
+def test_a_stale_socket_file_means_no_server(own_cache):
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(os.path.join(own_cache, client.SOCKET_NAME))
+    stale.close()  # bound, never listening: connections are refused
+    done = _command(("check", "--format", "json", "--no-exec", SEED_V2), own_cache)
+    assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
 
 
-def test_start_replaces_a_stale_socket(tmp_path):
-    cache = tempfile.mkdtemp(prefix="rt-")
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
-    try:
-        stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        stale.bind(os.path.join(cache, client.SOCKET_NAME))
-        stale.close()
-        info = server.start(idle_minutes=1)
-        assert info["pid"] != os.getpid() and server.status()["requests"] == 0
-    finally:
-        server.stop()
-        os.environ["REVIEWTOOL_CACHE"] = old
-        shutil.rmtree(cache, ignore_errors=True)
+def test_start_replaces_a_stale_socket(own_cache):
+    cache = own_cache
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(os.path.join(cache, client.SOCKET_NAME))
+    stale.close()
+    info = server.start(idle_minutes=1)
+    assert info["pid"] != os.getpid() and server.status()["requests"] == 0
 
 
 def test_socket_is_private(running):
@@ -287,11 +281,8 @@ def test_a_client_that_goes_away_does_not_wedge_the_server(running):
 
 def test_caching_off_never_looks_for_a_server():
     assert client.socket_path() is not None
-    os.environ["REVIEWTOOL_CACHE"], old = "off", os.environ["REVIEWTOOL_CACHE"]
-    try:
+    with _in_cache("off"):
         assert client.socket_path() is None
-    finally:
-        os.environ["REVIEWTOOL_CACHE"] = old
 
 
 @pytest.mark.parametrize("argv,wanted", [
@@ -305,15 +296,11 @@ def test_only_check_goes_to_the_server(argv, wanted):
     assert client.wants_server(argv) is wanted
 
 
-def test_status_and_stop_without_a_server(tmp_path):
-    cache = tempfile.mkdtemp(prefix="rt-")
-    try:
-        status = _command(("server", "status"), cache)
-        assert status.returncode == 1 and b"not running" in status.stdout
-        stop = _command(("server", "stop"), cache)
-        assert stop.returncode == 0 and b"not running" in stop.stdout
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
+def test_status_and_stop_without_a_server(own_cache):
+    status = _command(("server", "status"), own_cache)
+    assert status.returncode == 1 and b"not running" in status.stdout
+    stop = _command(("server", "stop"), own_cache)
+    assert stop.returncode == 0 and b"not running" in stop.stdout
 
 
 def test_pre_push_hook_reviews_through_the_server(running, tmp_path):
@@ -364,42 +351,30 @@ def test_cache_packs_are_written_once_requests_pause(running):
         shutil.rmtree(tree, ignore_errors=True)
 
 
-def test_auto_mode_starts_a_server_for_the_next_command():
-    cache = tempfile.mkdtemp(prefix="rt-")
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
-    try:
-        env = dict(_env(cache), REVIEWTOOL_SERVER="auto")
-        first = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
-                                "json", "--no-exec", str(SEED_V2)], cwd=ROOT, env=env,
-                               capture_output=True)
-        assert first.returncode == 0 and json.loads(first.stdout)["schema"] == 1
-        deadline = time.monotonic() + 20
-        while server.status() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert server.status() is not None and server.status()["requests"] == 0
-        second = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
-                                 "json", "--no-exec", str(SEED_V2)], cwd=ROOT, env=env,
-                                capture_output=True)
-        assert second.stdout == first.stdout and server.status()["requests"] == 1
-    finally:
-        server.stop()
-        os.environ["REVIEWTOOL_CACHE"] = old
-        shutil.rmtree(cache, ignore_errors=True)
+def test_auto_mode_starts_a_server_for_the_next_command(own_cache):
+    cache = own_cache
+    env = dict(_env(cache), REVIEWTOOL_SERVER="auto")
+    first = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
+                            "json", "--no-exec", str(SEED_V2)], cwd=ROOT, env=env,
+                           capture_output=True)
+    assert first.returncode == 0 and json.loads(first.stdout)["schema"] == 1
+    deadline = time.monotonic() + 20
+    while server.status() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.status() is not None and server.status()["requests"] == 0
+    second = subprocess.run([sys.executable, "-m", "reviewtool.client", "check", "--format",
+                             "json", "--no-exec", str(SEED_V2)], cwd=ROOT, env=env,
+                            capture_output=True)
+    assert second.stdout == first.stdout and server.status()["requests"] == 1
 
 
-def test_start_replaces_a_server_of_other_code(monkeypatch):
-    cache = tempfile.mkdtemp(prefix="rt-")
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
-    try:
-        first = server.start(idle_minutes=1)
-        assert server.start(idle_minutes=1)["pid"] == first["pid"]  # same code: kept
-        monkeypatch.setattr(server, "code_fingerprint", lambda: "upgraded since")
-        second = server.start(idle_minutes=1)
-        assert second["pid"] != first["pid"]
-    finally:
-        server.stop()
-        os.environ["REVIEWTOOL_CACHE"] = old
-        shutil.rmtree(cache, ignore_errors=True)
+def test_start_replaces_a_server_of_other_code(monkeypatch, own_cache):
+    cache = own_cache
+    first = server.start(idle_minutes=1)
+    assert server.start(idle_minutes=1)["pid"] == first["pid"]  # same code: kept
+    monkeypatch.setattr(server, "code_fingerprint", lambda: "upgraded since")
+    second = server.start(idle_minutes=1)
+    assert second["pid"] != first["pid"]
 
 
 def test_start_without_a_cache_directory_is_a_one_line_error():
@@ -410,32 +385,22 @@ def test_start_without_a_cache_directory_is_a_one_line_error():
 
 def test_the_server_runs_the_code_that_started_it(running):
     # a checkout's tests beside an installed copy: the server must not import the other one
-    cache, _ = running
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
-    try:
+    with _in_cache(running[0]):
         assert server.status()["code"] == client.code_fingerprint()
-    finally:
-        os.environ["REVIEWTOOL_CACHE"] = old
 
 
-def test_a_server_that_dies_during_a_review_is_an_internal_error_not_a_second_run():
-    cache = tempfile.mkdtemp(prefix="rt-")
-    os.environ["REVIEWTOOL_CACHE"], old = cache, os.environ["REVIEWTOOL_CACHE"]
-    try:
-        pid = server.start(idle_minutes=1)["pid"]
-        proc = subprocess.Popen([sys.executable, "-m", "reviewtool.client", "check", str(SEED)],
-                                cwd=ROOT, env=_env(cache), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10  # until the review has started
-        while time.monotonic() < deadline and "request 1: reviewtool" not in (
-                Path(cache) / "server.log").read_text():
-            time.sleep(0.02)
-        time.sleep(0.2)
-        os.kill(pid, signal.SIGKILL)
-        out, err = proc.communicate(timeout=60)
-        assert proc.returncode == 3
-        assert err.decode().count("\n") == 1 and b"server stopped during the review" in err
-    finally:
-        server.stop()
-        os.environ["REVIEWTOOL_CACHE"] = old
-        shutil.rmtree(cache, ignore_errors=True)
+def test_a_server_that_dies_during_a_review_is_an_internal_error_not_a_second_run(own_cache):
+    cache = own_cache
+    pid = server.start(idle_minutes=1)["pid"]
+    proc = subprocess.Popen([sys.executable, "-m", "reviewtool.client", "check", str(SEED)],
+                            cwd=ROOT, env=_env(cache), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10  # until the review has started
+    while time.monotonic() < deadline and "request 1: reviewtool" not in (
+            Path(cache) / "server.log").read_text():
+        time.sleep(0.02)
+    time.sleep(0.2)
+    os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3
+    assert err.decode().count("\n") == 1 and b"server stopped during the review" in err

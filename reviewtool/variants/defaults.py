@@ -22,12 +22,19 @@ def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
     each configuration, so that constant expressions fold; returns the values used."""
     if kconfig is None:
         return list(configs), {}
+    return _remembered(_with_int_defaults, configs, kconfig, names)
+
+
+def _remembered(compute, configs, kconfig, names) -> tuple[list, dict[str, str]]:
+    """``compute(configs, kconfig, names)``, once per model and question (the server asks
+    again for every review of the same file); the caller gets its own copies."""
     memo = answers(kconfig)
-    key = ("int-defaults", tuple(tuple(sorted(c.items())) for c in configs), frozenset(names))
+    key = (compute.__name__, tuple(tuple(sorted(c.items())) for c in configs),
+           frozenset(names))
     if key not in memo:
-        memo[key] = _with_int_defaults(configs, kconfig, names)
-    out, used = memo[key]
-    return list(out), dict(used)
+        memo[key] = compute(configs, kconfig, names)
+    out, values = memo[key]
+    return list(out), dict(values)
 
 
 def _with_int_defaults(configs, kconfig, names):
@@ -69,12 +76,7 @@ def with_implied_bools(configs: Sequence, kconfig: KconfigModel | None,
     configuration that set them (reported in the coverage)."""
     if kconfig is None or not names:
         return list(configs), {}
-    memo = answers(kconfig)
-    key = ("implied-bools", tuple(tuple(sorted(c.items())) for c in configs), frozenset(names))
-    if key not in memo:
-        memo[key] = _with_implied_bools(configs, kconfig, names)
-    out, implied = memo[key]
-    return list(out), dict(implied)
+    return _remembered(_with_implied_bools, configs, kconfig, names)
 
 
 def _with_implied_bools(configs, kconfig, names):
