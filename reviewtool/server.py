@@ -247,7 +247,6 @@ class Server:
                     break
                 except InterruptedError:
                     continue
-                last = time.monotonic()
                 try:
                     self.handle(conn)
                 except Exception as err:  # one bad request never takes the server down
@@ -258,6 +257,7 @@ class Server:
                     except OSError:
                         pass
                 self.after_request()
+                last = time.monotonic()  # the pause counts from the end of a request
         finally:
             listener.close()
             try:
