@@ -88,7 +88,8 @@ def _requests(cache: str) -> int:
     ("check", SEED_V2),
     ("check", "--format", "email", "--no-exec", QUICKLIST),
     ("check", "--format", "sarif", "--no-exec", SEED, "--against", QUICKLIST),
-], ids=["seed-json", "series-json", "v2-terminal", "email", "sarif-against"])
+    ("check", "--format", "json", "--timeout", "0.05", SEED),
+], ids=["seed-json", "series-json", "v2-terminal", "email", "sarif-against", "timeout"])
 def test_served_check_prints_what_a_one_shot_run_prints(running, args):
     cache, _ = running
     before = _requests(cache)
