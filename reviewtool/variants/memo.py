@@ -38,6 +38,7 @@ MAX_PER_HEADER = 24
 MAX_ENTRIES = 60_000
 MAX_AGE = 30 * 24 * 3600  # entries unused for a month leave the pack
 MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
+MAX_RUNS = 200_000  # entries whose own log is kept in runs (tuples of shared macros)
 PACK_NAME = "preprocess-memo-3.pickle"  # -3: macros are named tuples
 
 
@@ -90,6 +91,8 @@ class Memo:
             weakref.WeakKeyDictionary()
         self._written: dict[str, frozenset[str]] = {}
         self._flat: dict[str, tuple] = {}
+        self._own_runs: dict[str, tuple] = {}
+        self._config_words: dict[str, frozenset[str]] = {}
         self.pragma_once: set[str] = set()  # files seen to have #pragma once
         self._closure: dict[str, frozenset[str]] = {}
         self.loaded = False
@@ -187,30 +190,27 @@ class Memo:
             definitions: list[Any] = []
             kept: dict[str, bytearray] = {}
             rest: list[tuple] = []
-            self._fold(entry, final, definitions, kept, rest)
-            defined = {n: m for n, m in final.items() if m is not None}
-            undefined = tuple(n for n, m in final.items() if m is None)
-            words: set[str] = set()
-            for m in definitions:
-                if "CONFIG_" in m.body:
-                    words |= config_words_of(m.body)
+            undefs: set[str] = set()  # every name an #undef met (few): the rest are defined
+            self._fold(entry, final, definitions, kept, rest, undefs)
+            undefined = tuple(sorted(n for n in undefs if final[n] is None))
+            defined = dict(final)
+            for name in undefined:
+                del defined[name]
             found = self._flat[uid] = (defined, undefined, tuple(definitions),
                                        {p: bytes(k) for p, k in kept.items()}, tuple(rest),
-                                       frozenset(words))
+                                       self._words(entry))
             if len(self._flat) > MAX_FLAT:  # each holds a whole macro table: bound memory
                 del self._flat[next(iter(self._flat))]
         return found
 
-    def _fold(self, entry: MemoEntry, final, definitions, kept, rest) -> None:
-        append = definitions.append
-        for event in entry.log:
+    def _fold(self, entry: MemoEntry, final, definitions, kept, rest, undefs) -> None:
+        for event in self._runs(entry):
             tag = event[0]
-            if tag == _DEFINE:
-                m = event[1]
-                final[m.name] = m
-                append(m)
+            if tag == _RUN:  # consecutive #defines, in one C-speed update
+                final.update(zip(event[1], event[2]))
+                definitions.extend(event[2])
             elif tag == _CHILD:
-                self._fold(event[1], final, definitions, kept, rest)
+                self._fold(event[1], final, definitions, kept, rest, undefs)
             elif tag == _KEPT:
                 _, path, nlines, ranges = event
                 lines = kept.get(path)
@@ -220,8 +220,51 @@ class Memo:
                     lines[lo:hi] = b"\x01" * (hi - lo)
             elif tag == _UNDEF:
                 final[event[1]] = None
+                undefs.add(event[1])
             else:
                 rest.append(event)
+
+    def _runs(self, entry: MemoEntry) -> tuple[tuple, ...]:
+        """The entry's own log with each run of consecutive #defines as one event (_RUN,
+        names, macros): a header's log is mostly #defines, and folding the same headers again
+        for every configuration's top-level entries was a Python loop over each of them."""
+        found = self._own_runs.get(entry.uid)
+        if found is None:
+            out: list[tuple] = []
+            names: list[str] = []
+            macros: list[Any] = []
+            for event in entry.log:
+                if event[0] == _DEFINE:
+                    names.append(event[1].name)
+                    macros.append(event[1])
+                    continue
+                if macros:
+                    out.append((_RUN, tuple(names), tuple(macros)))
+                    names, macros = [], []
+                out.append(event)
+            if macros:
+                out.append((_RUN, tuple(names), tuple(macros)))
+            if len(self._own_runs) > MAX_RUNS:
+                self._own_runs.clear()
+            found = self._own_runs[entry.uid] = tuple(out)
+        return found
+
+    def _words(self, entry: MemoEntry) -> frozenset[str]:
+        """The CONFIG_ names the #define bodies of the entry and its nested headers mention."""
+        found = self._config_words.get(entry.uid)
+        if found is None:
+            words: set[str] = set()
+            for event in entry.log:
+                tag = event[0]
+                if tag == _DEFINE:
+                    if "CONFIG_" in event[1].body:
+                        words |= config_words_of(event[1].body)
+                elif tag == _CHILD:
+                    words |= self._words(event[1])
+            if len(self._config_words) > MAX_RUNS:
+                self._config_words.clear()
+            found = self._config_words[entry.uid] = frozenset(words)
+        return found
 
     # -- storing ---------------------------------------------------------------------------
     def add(self, key: tuple, entry: MemoEntry) -> None:
@@ -325,3 +368,5 @@ def reset() -> None:
 
 
 from .preprocess import _CHILD, _DEFINE, _KEPT, _UNDEF, config_words_of  # noqa: E402  (the log's event tags)
+
+_RUN = -1  # a run of consecutive #defines in a folded log (never stored in an entry)
