@@ -53,33 +53,16 @@ def full_tree() -> Path | None:
     return FULL
 
 
-def timed(cmd: list[str], cwd: Path, runs: int, env: dict | None = None,
-          fresh_cache: bool = False) -> float:
-    times = []
-    for _ in range(runs):
-        run_env = dict(os.environ, **(env or {}))
-        with tempfile.TemporaryDirectory() as empty:
-            if fresh_cache:
-                run_env["REVIEWTOOL_CACHE"] = empty
-            start = time.perf_counter()
-            subprocess.run(cmd, cwd=cwd, env=run_env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, runs: int,
-            warm_env: dict, inputs: list[str], others: list[list[str]]) -> None:
-    subprocess.run(review + inputs, cwd=ROOT, env=dict(os.environ, **warm_env),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
-    warm = timed(review + inputs, ROOT, runs, warm_env)
-    cold = timed(review + inputs, ROOT, runs, fresh_cache=True)
-    again, first = served(review[3:] + inputs, [review[3:] + o for o in others], runs,
-                          warm_env)
-    theirs = timed(checkpatch + inputs, tree, runs)
-    print(f"{label}: reviewtool warm {warm:.2f} s ({warm / theirs:.1f}x), cold {cold:.2f} s "
-          f"({cold / theirs:.1f}x), served again {again:.2f} s ({again / theirs:.2f}x), "
-          f"served first {first:.2f} s ({first / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
+def once(cmd: list[str], cwd: Path, env: dict | None = None, fresh_cache: bool = False) -> float:
+    """Wall time of one run of ``cmd`` (``fresh_cache``: with an empty cache directory)."""
+    run_env = dict(os.environ, **(env or {}))
+    with tempfile.TemporaryDirectory() as empty:
+        if fresh_cache:
+            run_env["REVIEWTOOL_CACHE"] = empty
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=run_env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
 
 
 def _server(action: str, env: dict) -> None:
@@ -87,25 +70,38 @@ def _server(action: str, env: dict) -> None:
                    env=dict(os.environ, **env), stdout=subprocess.DEVNULL, check=True)
 
 
-def served(args: list[str], others: list[list[str]], runs: int, env: dict) -> tuple[float, float]:
-    """(median of the same input reviewed again by a server that reviewed it before, median
-    of its first review by a new server that has reviewed only ``others``)."""
-    client = [sys.executable, "-m", "reviewtool.client"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT,
-             "env": dict(os.environ, **env)}
-    firsts, agains = [], []
+def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, runs: int,
+            warm_env: dict, inputs: list[str], others: list[list[str]]) -> None:
+    """One line of figures for ``inputs``. Each round times every variant once, checkpatch.pl
+    included, so that a machine that slows down for a while slows them all (this one's wall
+    times vary by a third); the figures are the medians over the rounds.
+
+    served again: the same input reviewed again by a server that reviewed it before;
+    served first: its first review by a new server that has reviewed only ``others``."""
+    subprocess.run(review + inputs, cwd=ROOT, env=dict(os.environ, **warm_env),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
+    client = [sys.executable, "-m", "reviewtool.client"] + review[3:]
+    samples: dict[str, list[float]] = {k: [] for k in ("warm", "cold", "first", "again",
+                                                       "checkpatch")}
     for _ in range(runs):
-        _server("start", env)
+        samples["warm"].append(once(review + inputs, ROOT, warm_env))
+        samples["cold"].append(once(review + inputs, ROOT, fresh_cache=True))
+        samples["checkpatch"].append(once(checkpatch + inputs, tree))
+        _server("start", warm_env)
         try:
             for other in others:
-                subprocess.run(client + other, **quiet)
-            for times in (firsts, agains):
-                start = time.perf_counter()
-                subprocess.run(client + args, **quiet)
-                times.append(time.perf_counter() - start)
+                once(client + other, ROOT, warm_env)
+            samples["first"].append(once(client + inputs, ROOT, warm_env))
+            samples["again"].append(once(client + inputs, ROOT, warm_env))
         finally:
-            _server("stop", env)
-    return statistics.median(agains), statistics.median(firsts)
+            _server("stop", warm_env)
+        samples["checkpatch"].append(once(checkpatch + inputs, tree))
+    m = {k: statistics.median(v) for k, v in samples.items()}
+    theirs = m["checkpatch"]
+    print(f"{label}: reviewtool warm {m['warm']:.2f} s ({m['warm'] / theirs:.1f}x), "
+          f"cold {m['cold']:.2f} s ({m['cold'] / theirs:.1f}x), served again "
+          f"{m['again']:.2f} s ({m['again'] / theirs:.2f}x), served first {m['first']:.2f} s "
+          f"({m['first'] / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
 
 
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
