@@ -65,35 +65,34 @@ class ServerError(ReviewtoolError):
 
 # -- what the command line calls ---------------------------------------------------------------
 
-def status() -> dict | None:
-    """The running server's status, or None."""
+def _ask(command: str) -> dict | None:
+    """The running server's answer to ``command`` (``{}`` when it went away while asked),
+    or None when no server answers."""
     path = socket_path()
     sock = connect(path) if path else None
     if sock is None:
         return None
     try:
-        send_message(sock, {"protocol": PROTOCOL, "command": "status"})
+        send_message(sock, {"protocol": PROTOCOL, "command": command})
         reply, _ = read_message(sock)
     except OSError:
-        return None
+        reply = None
     finally:
         sock.close()
-    return reply
+    return reply or {}
+
+
+def status() -> dict | None:
+    """The running server's status, or None."""
+    found = _ask("status")
+    return found if found else None
 
 
 def stop() -> bool:
-    """Ask the running server to stop; False when none answers."""
-    path = socket_path()
-    sock = connect(path) if path else None
-    if sock is None:
+    """Ask the running server to stop and wait until it has; False when none answers."""
+    if _ask("stop") is None:
         return False
-    try:
-        send_message(sock, {"protocol": PROTOCOL, "command": "stop"})
-        read_message(sock)
-    except OSError:
-        pass
-    finally:
-        sock.close()
+    path = socket_path()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and os.path.exists(path):
         time.sleep(0.05)
