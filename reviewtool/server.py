@@ -20,7 +20,12 @@ What is kept, and why it is never stale:
 A request is the client's arguments, working directory and environment, and its standard
 input, output and error passed as descriptors over the socket: the review writes to the
 client's terminal or pipe directly, and its output is the same bytes a one-shot run prints
-(``tests/test_server.py`` compares them). One request runs at a time, in the server's main
+(``tests/test_server.py`` compares them). The exchange, one JSON line each: the request;
+``ready`` from the server when it takes it up; ``go`` from the client, which runs the review
+itself instead when ``ready`` is late (the server is busy with another one) and then never
+says go; the exit status from the server when the review ends. So a review runs once, here
+or there, and a client that saw ``ready`` but no exit status (the server died) says so and
+exits 3 rather than running it again under output already written. One request runs at a time, in the server's main
 thread (the review's ``--timeout`` alarm works as in a one-shot run); a client that goes away
 (Ctrl-C) interrupts its review.
 
@@ -56,6 +61,7 @@ DEFAULT_MAX_RSS_MB = 4096
 KEEP_TREES = 4       # trees kept between requests (each with its units and caches)
 KEEP_UNITS = 512     # preprocessed units kept (each holds a unit's macro table)
 FLUSH_AFTER = 2.0    # seconds without a request before the cache packs are written
+GO_TIMEOUT = 5.0     # seconds a client has to confirm a request once the server is ready
 MAX_LOG_BYTES = 1 << 20  # server.log is set aside as server.log.1 past this at a start
 
 
@@ -310,9 +316,20 @@ class Server:
                 if len(fds) != 3:
                     send_message(conn, {"error": "refused: no descriptors"})
                     return
+                # a client that waited too long (the server was busy) has gone to run the
+                # review itself: run it only on its "go", so that it never runs twice
+                conn.settimeout(GO_TIMEOUT)
+                try:
+                    send_message(conn, {"ready": True})
+                    go, _ = read_message(conn)
+                except OSError:  # gone, or silent
+                    go = None
+                conn.settimeout(None)
+                if not go or go.get("go") is not True:
+                    self.log("a client gave up waiting: not run")
+                    return
                 self.requests += 1
                 began = time.perf_counter()
-                send_message(conn, {"accepted": True})  # the client will not run it again
                 self.log(f"request {self.requests}: reviewtool "
                          f"{' '.join(map(str, message.get('argv', [])))[:300]}")
                 code = self.run(conn, message, fds)

@@ -405,3 +405,23 @@ def test_a_server_that_dies_during_a_review_is_an_internal_error_not_a_second_ru
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3
     assert err.decode().count("\n") == 1 and b"server stopped during the review" in err
+
+
+def test_a_busy_server_lets_the_client_review_itself_and_never_runs_it_too(own_cache):
+    cache = own_cache
+    server.start(idle_minutes=1)
+    # a connection that takes the server's attention and never says "go"
+    hold = client.connect(os.path.join(cache, client.SOCKET_NAME))
+    client.send_message(hold, {"protocol": client.PROTOCOL, "command": "run",
+                               "argv": ["check", str(SEED_V2)], "cwd": str(ROOT), "env": {},
+                               "code": client.code_fingerprint()}, [0, 1, 2])
+    assert client.read_message(hold)[0] == {"ready": True}
+    try:
+        started = time.monotonic()
+        done = _command(("check", "--format", "json", "--no-exec", SEED_V2), cache)
+        assert time.monotonic() - started >= client.BUSY_WAIT
+        assert done.returncode == 0 and json.loads(done.stdout)["schema"] == 1
+    finally:
+        hold.close()
+    assert server.status()["requests"] == 0  # neither the held one nor the one run here
+    assert (Path(cache) / "server.log").read_text().count("not run") == 2
