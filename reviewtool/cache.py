@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .locations import cache_dir
+
 FORMAT = 1  # bump when a cached structure changes shape
 
 _READ_ERRORS = (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
@@ -24,14 +26,9 @@ _READ_ERRORS = (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeE
 
 
 def cache_root() -> Path | None:
-    """The cache directory, or None when caching is off."""
-    chosen = os.environ.get("REVIEWTOOL_CACHE")
-    if chosen is not None:
-        if chosen.strip().lower() in ("", "off", "0", "no", "none"):
-            return None
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "reviewtool"
+    """The cache directory, or None when caching is off (:func:`locations.cache_dir`)."""
+    found = cache_dir()
+    return None if found is None else Path(found)
 
 
 @contextmanager

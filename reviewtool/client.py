@@ -23,22 +23,12 @@ from __future__ import annotations
 import os
 import sys
 
+from .locations import cache_dir
+
 PROTOCOL = 1
 SOCKET_NAME = "server.sock"
 MAX_SOCKET_PATH = 100  # AF_UNIX paths end at 108 bytes on Linux
 BUSY_WAIT = 2.0  # seconds to wait for a server busy with another review before running here
-
-
-def cache_dir() -> str | None:
-    """The cache directory as :func:`reviewtool.cache.cache_root` finds it (kept free of
-    pathlib here: this runs on every command)."""
-    chosen = os.environ.get("REVIEWTOOL_CACHE")
-    if chosen is not None:
-        if chosen.strip().lower() in ("", "off", "0", "no", "none"):
-            return None
-        return chosen
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "reviewtool")
 
 
 def socket_path() -> str | None:
