@@ -70,19 +70,37 @@ def _server(action: str, env: dict) -> None:
                    env=dict(os.environ, **env), stdout=subprocess.DEVNULL, check=True)
 
 
+def revised(mail: Path, out: Path) -> Path:
+    """A v2 of a patch mail: the same change plus an added blank line after its first hunk's
+    first line (a comment there could land inside another; a blank line changes nothing a
+    compiler sees), as a new version of a patch touches the same place again."""
+    lines = mail.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("@@ "))
+    new = lines[at].split(" ")[2]
+    start, count = new[1:].split(",")
+    lines[at] = lines[at].replace(new, f"+{start},{int(count) + 1}", 1)
+    lines.insert(at + 2, "+")
+    target = out / f"v2-{mail.name}"
+    target.write_text("\n".join(lines).replace("Subject: [PATCH]", "Subject: [PATCH v2]", 1))
+    return target
+
+
 def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, runs: int,
-            warm_env: dict, inputs: list[str], others: list[list[str]]) -> None:
+            warm_env: dict, inputs: list[str], others: list[list[str]],
+            revision: list[str] | None = None) -> None:
     """One line of figures for ``inputs``. Each round times every variant once, checkpatch.pl
     included, so that a machine that slows down for a while slows them all (this one's wall
     times vary by a third); the figures are the medians over the rounds.
 
-    served again: the same input reviewed again by a server that reviewed it before;
-    served first: its first review by a new server that has reviewed only ``others``."""
+    served first: the first review of ``inputs`` by a new server that has reviewed only
+    ``others`` (a new patch to a tree the server knows); served again: the same input again
+    (a hook run again on the same commit); served v2: then the ``revision`` of it, new to the
+    server (the contributor's next version)."""
     subprocess.run(review + inputs, cwd=ROOT, env=dict(os.environ, **warm_env),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
     client = [sys.executable, "-m", "reviewtool.client"] + review[3:]
     samples: dict[str, list[float]] = {k: [] for k in ("warm", "cold", "first", "again",
-                                                       "checkpatch")}
+                                                       "v2", "checkpatch")}
     for _ in range(runs):
         samples["warm"].append(once(review + inputs, ROOT, warm_env))
         samples["cold"].append(once(review + inputs, ROOT, fresh_cache=True))
@@ -93,15 +111,18 @@ def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, ru
                 once(client + other, ROOT, warm_env)
             samples["first"].append(once(client + inputs, ROOT, warm_env))
             samples["again"].append(once(client + inputs, ROOT, warm_env))
+            if revision:
+                samples["v2"].append(once(client + revision, ROOT, warm_env))
         finally:
             _server("stop", warm_env)
         samples["checkpatch"].append(once(checkpatch + inputs, tree))
-    m = {k: statistics.median(v) for k, v in samples.items()}
+    m = {k: statistics.median(v) for k, v in samples.items() if v}
     theirs = m["checkpatch"]
+    v2 = (f", served v2 {m['v2']:.2f} s ({m['v2'] / theirs:.2f}x)" if "v2" in m else "")
     print(f"{label}: reviewtool warm {m['warm']:.2f} s ({m['warm'] / theirs:.1f}x), "
-          f"cold {m['cold']:.2f} s ({m['cold'] / theirs:.1f}x), served again "
-          f"{m['again']:.2f} s ({m['again'] / theirs:.2f}x), served first {m['first']:.2f} s "
-          f"({m['first'] / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
+          f"cold {m['cold']:.2f} s ({m['cold'] / theirs:.1f}x), served first "
+          f"{m['first']:.2f} s ({m['first'] / theirs:.2f}x), served again {m['again']:.2f} s "
+          f"({m['again'] / theirs:.2f}x){v2}; checkpatch.pl {theirs:.2f} s")
 
 
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
@@ -200,7 +221,7 @@ def main() -> int:
         for label, name in singles:
             others = [[m] for n, m in mails.items() if n != name] + [series]
             compare(label, review, checkpatch, tree, args.runs, warm_env, [mails[name]],
-                    others)
+                    others, [str(revised(Path(mails[name]), Path(tmp)))])
         compare(f"{len(series)}-patch series across arch/x86/mm", review, checkpatch, tree,
                 args.runs, warm_env, series, [[m] for m in mails.values()])
     cold, warm, kept, read, count = scan_times(tree)
