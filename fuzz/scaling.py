@@ -6,7 +6,7 @@ lexers and tree-sitter inputs fixed under issue 6 were found.
 
     python fuzz/scaling.py [TARGET...]     # targets: see TARGETS below; prints one line each
 """
-import sys, time, signal
+import sys, time
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 from reviewtool.errors import ReviewtoolError
 from reviewtool.mail import read_bytes
@@ -16,7 +16,7 @@ from reviewtool.variants.conditions import scan
 from reviewtool.variants.preprocess import project
 from reviewtool.variants.config import Configuration
 from reviewtool.variants.expr import parse_expr
-from reviewtool.variants.expand import expand, tokenize
+from reviewtool.variants.expand import expand
 from reviewtool.model.functions import definitions
 from reviewtool.model.canon import canonical_body
 from reviewtool.mail.subject import parse_subject
@@ -29,7 +29,7 @@ def t(fn, arg):
     try:
         with time_limit(20, "x"):
             fn(arg)
-    except ReviewtoolError as e:
+    except ReviewtoolError:
         pass
     return time.perf_counter() - start
 

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import gc
 import io
-import json
 import os
 import signal
 import socket

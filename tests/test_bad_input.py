@@ -1,7 +1,6 @@
 """Bad input: one line on stderr, exit 2 when nothing can be reviewed, never a traceback,
 nothing written."""
 
-import pytest
 
 from helpers import ROOT, SEED, run_cli
 

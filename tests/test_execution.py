@@ -1,9 +1,6 @@
 """Executable evidence: changed functions run before and after on the i386 model."""
 
 import json
-import subprocess
-import sys
-import textwrap
 import time
 
 from helpers import ROOT, SEED, review_json, run_cli

@@ -77,7 +77,7 @@ def read_one(tmp_path, data: str | bytes, name: str = "mail.eml") -> Mail:
 
 def mime(parts: list[str], headers: str = "") -> str:
     """A multipart/mixed mail around ``parts`` (each: part headers, blank line, payload)."""
-    out = dd(f"""
+    out = dd("""
         From: Jeremy Fitzhardinge <jeremy@goop.org>
         Subject: [PATCH 1/1] fix fault.c
         Message-ID: <m1@goop.org>

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SEED, SEED_V2, run_cli
+from helpers import SEED, SEED_V2, run_cli
 from reviewtool.resources import corpus_dir
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -1,6 +1,5 @@
 """Scope inference, Kbuild build conditions, configuration minimisation."""
 
-from dataclasses import replace
 
 from reviewtool.checks.context import infer_scope, scope_from_words
 from reviewtool.mail import parse_subject

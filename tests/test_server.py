@@ -370,7 +370,6 @@ def test_auto_mode_starts_a_server_for_the_next_command(own_cache):
 
 
 def test_start_replaces_a_server_of_other_code(monkeypatch, own_cache):
-    cache = own_cache
     first = server.start(idle_minutes=1)
     assert server.start(idle_minutes=1)["pid"] == first["pid"]  # same code: kept
     monkeypatch.setattr(server, "code_fingerprint", lambda: "upgraded since")

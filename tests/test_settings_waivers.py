@@ -2,12 +2,11 @@
 
 import json
 import shutil
-import subprocess
 
 import pytest
 
 from helpers import ROOT, SEED, run_cli
-from test_hooks import ENV, git, make_repo
+from test_hooks import git, make_repo
 
 
 @pytest.fixture()

@@ -1957,7 +1957,6 @@ class FunctionCompiler:
 
     def collect_labels(self, body: Node) -> None:
         """Number every label that sits at the top of a block, with that block's key."""
-        lid = 0
         stack = [(body, None)]
         while stack:
             n, parent_key = stack.pop()
@@ -2476,7 +2475,7 @@ class Interpreter:
             raise
         except _BuiltinRaised as wrapped:
             raise wrapped.original from None
-        except _Goto as g:
+        except _Goto:
             raise NotExecutable("unsupported", f"goto to a label outside its block in {name}") \
                 from None
         except RecursionError:

@@ -1008,7 +1008,6 @@ def build_program(sources: Sequence[tuple[str, str]], prelude: bool = True) -> P
     program.sources = tuple(all_sources)
     pending_globals: list[tuple[str, Node, Node, Optional[Node], set[str], int]] = []
     pending_protos: list[tuple[str, Node, Node]] = []
-    spans: list[tuple[int, int, int, str]] = []   # per source: (start, end, index, function)
 
     for index, (path, text) in enumerate(all_sources):
         root = parse(text).root_node
