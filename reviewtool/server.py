@@ -228,8 +228,10 @@ class Server:
         listener = self.bind()
         self.log(f"reviewtool {__version__} serving on {self.path}")
         self.warm_up()
-        gc.freeze()  # the warm state lives as long as the server: no full passes over it
-        gc.set_threshold(100_000, 50, 1000)
+        # the warm state lives as long as the server: no passes over it; and none during a
+        # review (see cli.run), the young objects are collected after each one instead
+        gc.freeze()
+        gc.disable()
         last = time.monotonic()
         try:
             while self.running:
