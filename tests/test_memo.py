@@ -233,6 +233,33 @@ def test_a_header_replayed_deeper_still_meets_the_include_limit(fresh_memo, monk
     assert _shape(deep) == _plain(tree, "b.c", {}, monkeypatch)
 
 
+def test_a_name_that_told_entries_apart_is_compared_first_and_only_rules_out(fresh_memo,
+                                                                             monkeypatch):
+    # h.h reads A and B; its entry for A=1,B=1 fails for A=2 on A, which is remembered; a
+    # state that agrees on A but not on B must still miss, and then agree on both to hit
+    files = {"h.h": "#if A == 1 && B == 1\nint one;\n#else\nint other;\n#endif\n",
+             "u.c": '#include "h.h"\n'}
+
+    class Files:
+        def read(self, path):
+            return files.get(path)
+
+    tree = OverlayTree(Files(), {})
+    first = preprocess(tree, "u.c", {}, predefined={"A": "1", "B": "1"})
+    preprocess(tree, "u.c", {}, predefined={"A": "2", "B": "1"})
+    (entry_11,) = [e for e in memo._MEMO.entries[next(iter(memo._MEMO.entries))]
+                   if e.values and "B" in e.names
+                   and e.values[e.names.index("A")].body == "1"]
+    assert memo._MEMO._quick[entry_11.uid][0] == ("A",)
+    hits = memo.stats()["hits"]
+    other = preprocess(tree, "u.c", {}, predefined={"A": "1", "B": "2"})
+    assert memo.stats()["hits"] == hits  # A agrees, B does not: run, not replayed
+    assert "int other;" in other.file("h.h").text and "int one;" not in other.file("h.h").text
+    again = preprocess(OverlayTree(Files(), {}), "u.c", {}, predefined={"A": "1", "B": "1"})
+    assert memo.stats()["hits"] == hits + 1
+    assert _shape(again) == _shape(first)
+
+
 def test_a_parse_is_read_back_from_the_cache(tmp_path, monkeypatch):
     from reviewtool.model import functions
     monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path))

@@ -91,6 +91,7 @@ class Memo:
             weakref.WeakKeyDictionary()
         self._written: dict[str, frozenset[str]] = {}
         self._flat: dict[str, tuple] = {}
+        self._quick: dict[str, tuple[tuple, tuple]] = {}  # per entry: names that told apart
         self._own_runs: dict[str, tuple] = {}
         self._config_words: dict[str, frozenset[str]] = {}
         self.pragma_once: set[str] = set()  # files seen to have #pragma once
@@ -110,8 +111,15 @@ class Memo:
         if entries:
             get = engine.macros.get
             once = engine.once
+            quick = self._quick
             for index, entry in enumerate(entries):
-                if entry.span > room or tuple(map(get, entry.names)) != entry.values:
+                if entry.span > room:
+                    continue
+                known = quick.get(entry.uid)
+                if known is not None and tuple(map(get, known[0])) != known[1]:
+                    continue
+                if tuple(map(get, entry.names)) != entry.values:
+                    self._learn(entry, get)
                     continue
                 if entry.once and any((p in once) != v for p, v in entry.once):
                     continue
@@ -124,6 +132,18 @@ class Memo:
                 return entry
         self.misses += 1
         return None
+
+    def _learn(self, entry: MemoEntry, get) -> None:
+        """Remember a name whose value told this state from the entry's: a header has up to
+        ``MAX_PER_HEADER`` entries reading hundreds of names each, and they differ in a few
+        (the configuration's symbols), so the next lookup compares those first."""
+        for name, value in zip(entry.names, entry.values):
+            if get(name) != value:
+                if len(self._quick) > MAX_ENTRIES:
+                    self._quick.clear()
+                names, values = self._quick.get(entry.uid, ((), ()))
+                self._quick[entry.uid] = (names + (name,), values + (value,))
+                return
 
     def is_valid(self, entry: MemoEntry, engine: Any) -> bool:
         tree = engine.tree
