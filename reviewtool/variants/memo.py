@@ -198,9 +198,9 @@ class Memo:
     def flat(self, entry: MemoEntry):
         """The entry's log with nested headers inlined and folded, for a replay in C-speed
         dict and list operations: (final definitions, names left undefined, every #define in
-        order, ``path -> kept-line bytes``, the other events, the CONFIG_ names the #define
-        bodies mention). Made once per entry replayed directly (at the top of a unit; nested
-        entries are folded into it)."""
+        order, ``path -> (line count, kept ranges...)`` (see ``preprocess._lines``), the other
+        events, the CONFIG_ names the #define bodies mention). Made once per entry replayed
+        directly (at the top of a unit; nested entries are folded into it)."""
         uid = entry.uid
         found = self._flat.pop(uid, None)
         if found is not None:
@@ -208,7 +208,7 @@ class Memo:
         else:
             final: dict[str, Any] = {}
             definitions: list[Any] = []
-            kept: dict[str, bytearray] = {}
+            kept: dict[str, list] = {}  # path -> [line count, ranges, ranges...]
             rest: list[tuple] = []
             undefs: set[str] = set()  # every name an #undef met (few): the rest are defined
             self._fold(entry, final, definitions, kept, rest, undefs)
@@ -217,7 +217,7 @@ class Memo:
             for name in undefined:
                 del defined[name]
             found = self._flat[uid] = (defined, undefined, tuple(definitions),
-                                       {p: bytes(k) for p, k in kept.items()}, tuple(rest),
+                                       {p: tuple(k) for p, k in kept.items()}, tuple(rest),
                                        self._words(entry))
             if len(self._flat) > MAX_FLAT:  # each holds a whole macro table: bound memory
                 del self._flat[next(iter(self._flat))]
@@ -231,13 +231,13 @@ class Memo:
                 definitions.extend(event[2])
             elif tag == _CHILD:
                 self._fold(event[1], final, definitions, kept, rest, undefs)
-            elif tag == _KEPT:
+            elif tag == _KEPT:  # the ranges, set into lines only when asked for
                 _, path, nlines, ranges = event
                 lines = kept.get(path)
                 if lines is None:
-                    lines = kept[path] = bytearray(nlines)
-                for lo, hi in ranges:
-                    lines[lo:hi] = b"\x01" * (hi - lo)
+                    kept[path] = [nlines, ranges]
+                else:
+                    lines.append(ranges)
             elif tag == _UNDEF:
                 final[event[1]] = None
                 undefs.add(event[1])

@@ -532,13 +532,16 @@ class _Engine:
         macros.update(defined)
         self.definitions.extend(definitions)
         kept_map = self.kept
-        merged = {}
-        for path in kept_map.keys() & kept_lines.keys():
+        again = kept_map.keys() & kept_lines.keys()
+        if again:
             # a file included again (a guarded header runs again and keeps its comment lines
             # before the guard): a line kept by either inclusion
-            merged[path] = _union(kept_map[path], kept_lines[path])
-        kept_map.update(kept_lines)
-        kept_map.update(merged)
+            before = {path: kept_map[path] for path in again}
+            kept_map.update(kept_lines)
+            for path in again:
+                kept_map[path] = _either(before[path], kept_lines[path])
+        else:
+            kept_map.update(kept_lines)
         for event in rest:
             tag = event[0]
             if tag == _ONCE:
@@ -558,8 +561,8 @@ class _Engine:
         a state instead of from the top."""
         raws, nlines = _lex.directives(text)
         kept = self.kept.get(path)
-        if kept is None or isinstance(kept, bytes):  # bytes: shared with a memo entry
-            kept = self.kept[path] = bytearray(nlines) if kept is None else bytearray(kept)
+        if type(kept) is not bytearray:  # anything else is shared (snapshot, memo entry)
+            kept = self.kept[path] = bytearray(nlines) if kept is None else _lines(kept)
         frame = self.frames[-1] if self.frames else None
         ranges: list[tuple[int, int]] = []
         if frame is not None:
@@ -741,10 +744,16 @@ class _Projection:
     """The projected text of a file, computed when first asked for: a unit reads hundreds of
     headers, and most of them are never looked at."""
 
-    __slots__ = ("tree", "path", "kept", "_text")
+    __slots__ = ("tree", "path", "_kept", "_text")
 
-    def __init__(self, tree: Any, path: str, kept: bytearray):
-        self.tree, self.path, self.kept, self._text = tree, path, kept, None
+    def __init__(self, tree: Any, path: str, kept: "bytes | bytearray | tuple"):
+        self.tree, self.path, self._kept, self._text = tree, path, kept, None
+
+    @property
+    def kept(self) -> "bytes | bytearray":
+        if type(self._kept) is tuple:
+            self._kept = _lines(self._kept)
+        return self._kept
 
     def text(self) -> str:
         if self._text is None:
@@ -772,30 +781,37 @@ def _define(path: str, raw: _lex.Raw) -> Macro | None:
     return m
 
 
-def _union(a: bytes | bytearray, b: bytes | bytearray) -> bytes | bytearray:
-    """Kept lines of two inclusions of one file (bytes of 0 and 1, OR-ed as big integers)."""
-    if a is b:
+# A file's kept lines, as a unit's walk holds them: a bytearray of 0 and 1 per line (a file
+# walked here), bytes (the same, shared with a snapshot), or, from a replayed header, a tuple
+# ``(line count, ranges, ranges...)`` of the (start, end) line ranges each inclusion kept.
+# A unit reads some 650 headers and a review looks at the text of a few: the ranges are set
+# into a byte per line only for a file walked again or projected (``_lines``).
+
+def _lines(kept: "bytes | bytearray | tuple") -> bytearray:
+    """Kept lines as a bytearray of 0 and 1 (a new one: the argument may be shared)."""
+    if type(kept) is not tuple:
+        return bytearray(kept)
+    lines = bytearray(kept[0])
+    for ranges in kept[1:]:
+        for lo, hi in ranges:
+            lines[lo:hi] = b"\x01" * (hi - lo)
+    return lines
+
+
+def _either(a: "bytes | bytearray | tuple | None", b: tuple) -> "bytes | bytearray | tuple":
+    """The kept lines of two inclusions of one file: a line kept by either (``b`` from a
+    replayed header)."""
+    if a is None or a is b:
+        return b if a is None else a
+    if type(a) is tuple:
+        return a + b[1:] if a[0] == b[0] else a
+    if len(a) != b[0]:
         return a
-    shared = type(a) is bytes and type(b) is bytes
-    if shared:
-        # both from memo entries: the same pair meets again in the next configuration
-        hit = _UNIONS.get((id(a), id(b)))
-        if hit is not None and hit[0] is a and hit[1] is b:
-            return hit[2]
-    if b"\x01" not in b or a == b:
-        out = a
-    elif b"\x01" not in a or len(a) != len(b):
-        out = b if len(a) == len(b) else a
-    else:
-        out = (int.from_bytes(a, "big") | int.from_bytes(b, "big")).to_bytes(len(a), "big")
-    if shared:
-        if len(_UNIONS) > 100_000:
-            _UNIONS.clear()
-        _UNIONS[(id(a), id(b))] = (a, b, out)  # the entry holds both: their ids stay theirs
-    return out
-
-
-_UNIONS: dict[tuple[int, int], tuple[bytes, bytes, bytes]] = {}
+    lines = a if type(a) is bytearray else bytearray(a)
+    for ranges in b[1:]:
+        for lo, hi in ranges:
+            lines[lo:hi] = b"\x01" * (hi - lo)
+    return lines
 
 
 _CONFIG_WORD = re.compile(r"\bCONFIG_\w+")
