@@ -982,7 +982,8 @@ def preprocess(tree: Any, path: str, config: Mapping[str, str], arch: str = "i38
             _SNAPSHOTS[mine] = engine.snapshot
             if len(_SNAPSHOTS) > MAX_SNAPSHOTS:
                 del _SNAPSHOTS[next(iter(_SNAPSHOTS))]
-    unit = Unit(path, config, engine.variants(), MappingProxyType(dict(engine.macros)),
+    # the engine ends here: its table becomes the unit's, read-only, without a copy
+    unit = Unit(path, config, engine.variants(), MappingProxyType(engine.macros),
                 tuple(engine.definitions), tuple(engine.missing), tuple(engine.errors),
                 frozenset(engine.config_words))
     if key is not None and MAX_UNITS:
