@@ -32,16 +32,30 @@ _VALUE_CACHE: dict[tuple, str] = {}
 _MENTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _mentions(tree, name: str) -> dict[str, bool]:
-    """``path -> whether the file's text has the word`` for one tree, shared by the models
-    of every configuration (they look up the same names in the same headers)."""
+class _Mentions:
+    """Which files of one tree have a word in their text: ``checked`` the paths looked at,
+    ``hits`` those that have it."""
+
+    __slots__ = ("checked", "hits")
+
+    def __init__(self) -> None:
+        self.checked: set[str] = set()
+        self.hits: set[str] = set()
+
+
+def _mentions(tree, name: str) -> _Mentions:
+    """The files of ``tree`` that mention ``name``, shared by the models of every
+    configuration (they look up the same names in the same headers)."""
     if tree is None:
-        return {}
+        return _Mentions()
     try:
         per_tree = _MENTIONS.setdefault(tree, {})
     except TypeError:
-        return {}
-    return per_tree.setdefault(name, {})
+        return _Mentions()
+    found = per_tree.get(name)
+    if found is None:
+        found = per_tree[name] = _Mentions()
+    return found
 
 
 class _Index:
@@ -57,11 +71,11 @@ class _Index:
         # whose original text (``tree``) mentions a name looked up
         self.files: list[tuple[int, str, object]] = []
         self.tree = tree
-        seen: set[str] = set()
+        self.position: dict[str, int] = {}  # path -> its place in ``files``
         for index, unit in enumerate(units):
             for variant in unit.files:
-                if variant.path not in seen:
-                    seen.add(variant.path)
+                if variant.path not in self.position:
+                    self.position[variant.path] = len(self.files)
                     self.files.append((index, variant.path, variant))
         self.parsed: dict[str, tuple[Definition, ...]] = {}
         self.defs: dict[str, Definition] = {}
@@ -88,15 +102,17 @@ class _Index:
             self.looked_up.add(name)
             pattern = re.compile(rf"\b{re.escape(name)}\b")
             mentions = _mentions(self.tree, name)
-            for index, path, variant in self.files:
-                if path not in self.parsed:
-                    found = mentions.get(path)
-                    if found is None:
-                        original = self._original(path, variant)
-                        found = mentions[path] = bool(name in original
-                                                      and pattern.search(original))
-                    if found and pattern.search(variant.text):
-                        self._parse(index, path, variant)
+            files, position = self.files, self.position
+            for path in position.keys() - mentions.checked:
+                original = self._original(path, files[position[path]][2])
+                if name in original and pattern.search(original):
+                    mentions.hits.add(path)
+                mentions.checked.add(path)
+            # in the order of the files: the first definition of a name is the one it has
+            for at in sorted(position[path] for path in mentions.hits & position.keys()):
+                index, path, variant = files[at]
+                if path not in self.parsed and pattern.search(variant.text):
+                    self._parse(index, path, variant)
         return self.defs.get(name)
 
     def everything(self) -> dict[str, Definition]:
@@ -107,10 +123,11 @@ class _Index:
         return self.defs
 
     def file(self, path: str) -> tuple[Definition, ...]:
-        for index, candidate, variant in self.files:
-            if candidate == path:
-                return self._parse(index, path, variant)
-        return ()
+        at = self.position.get(path)
+        if at is None:
+            return ()
+        index, _, variant = self.files[at]
+        return self._parse(index, path, variant)
 
 
 class _Defs(Mapping):
@@ -149,7 +166,7 @@ class _ByFile:
         return self._index.file(path) or default
 
     def __contains__(self, path: str) -> bool:
-        return any(candidate == path for _, candidate, _ in self._index.files)
+        return path in self._index.position
 
 
 @dataclass
