@@ -378,13 +378,18 @@ def probe_models(trees: Sequence, tus: Sequence[str], arch: str,
     conditionals of the files read, and the probe models as (tree, model) pairs."""
     symbols: set[str] = set()
     models = []
-    for round_ in range(2):
+    read: dict[int, set[str]] = {}  # per tree, the files whose symbols are in (the probes
+    for round_ in range(2):         # share most of their ~650 headers)
         config = Configuration({s: "y" for s in symbols} if round_ else {})
         for tree in trees:
             model = ConfigModel.build(tree, [t for t in tus if tree.exists(t)], config, arch)
             models.append((tree, model))
+            done = read.setdefault(id(tree), set())
             for unit in model.units:
                 for variant in unit.files:
+                    if variant.path in done:
+                        continue
+                    done.add(variant.path)
                     facts = file_facts(tree, variant.path)
                     if facts is not None:
                         symbols |= facts.symbols
