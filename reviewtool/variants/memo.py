@@ -91,6 +91,7 @@ class Memo:
             weakref.WeakKeyDictionary()
         self._written: dict[str, frozenset[str]] = {}
         self._flat: dict[str, tuple] = {}
+        self._last_valid: tuple | None = None  # (weak reference to a tree, its verdicts)
         self._quick: dict[str, tuple[tuple, tuple]] = {}  # per entry: names that told apart
         self._own_runs: dict[str, tuple] = {}
         self._config_words: dict[str, frozenset[str]] = {}
@@ -147,10 +148,15 @@ class Memo:
 
     def is_valid(self, entry: MemoEntry, engine: Any) -> bool:
         tree = engine.tree
-        try:
-            known = self.valid.setdefault(tree, {})
-        except TypeError:
-            return False
+        last = self._last_valid  # the same tree as the last call, nearly always: a weak
+        if last is not None and last[0]() is tree:  # dictionary's setdefault is Python code
+            known = last[1]
+        else:
+            try:
+                known = self.valid.setdefault(tree, {})
+            except TypeError:
+                return False
+            self._last_valid = (weakref.ref(tree), known)
         verdict = known.get(entry.uid)
         if verdict is None:
             base, changed = patched_base(tree)
