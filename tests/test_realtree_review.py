@@ -40,6 +40,18 @@ def test_an_edit_inside_a_kmsan_block_changes_nothing_else():
     assert [f for f in doc["findings"] if f["id"] == "config-change"] == []
 
 
+def test_a_change_in_some_classes_shows_without_a_scope_and_without_a_one_symbol_pair():
+    """The subject names no feature; CONFIG_X86_32=n comes with CONFIG_64BIT=y and what it
+    selects, so no two sampled configurations differ in CONFIG_X86_32 alone: the classes
+    must still keep the 64-bit one, where the check now runs, apart."""
+    _, doc = review("init-range-guard-no-scope.mbox")
+    matrix = doc["patches"][0]["matrix"]
+    assert doc["patches"][0]["scope"] == []
+    verdicts = dict(zip([c["CONFIG_X86_32"] for c in matrix["configs"]],
+                        matrix["verdicts"]["adjust_range_page_size_mask"]))
+    assert verdicts == {"y": "same", "n": "changed"}
+
+
 def test_generated_headers_are_named_not_fatal():
     _, doc = review("kmsan-block-only.mbox")
     (note,) = [n for n in doc["patches"][0]["notes"] if "#include target" in n]

@@ -130,3 +130,46 @@ def test_derived_values_follow_each_class_inputs():
                (c.get("CONFIG_X86_32", "n"), c.get("CONFIG_KMAP_LOCAL", "n")) for c in out}
         assert got == {("n", "y"): ("y", "y"), ("y", "n"): ("n", "n"),
                        ("n", "n"): ("y", "n"), ("y", "y"): ("n", "y")}
+
+
+def test_a_symbol_named_outright_in_the_subject_is_the_scope():
+    assert scope_from_words("i386: build the pgd code without its CONFIG_X86_PAE guard",
+                            KCONFIG, "i386") == ["CONFIG_X86_PAE"]
+
+
+def test_a_config_name_kconfig_does_not_know_is_no_scope():
+    assert scope_from_words("i386: drop CONFIG_NO_SUCH_THING", KCONFIG, "i386") == []
+
+
+# -- the symbols that split configurations into classes -------------------------------------
+
+def _classes_of(configs, verdicts, scope=(), implied=()):
+    from reviewtool.model.compare import Cell, _mattering
+    per_config = [{"f": Cell(v, "function", "function")} for v in verdicts]
+    return _mattering(configs, per_config, ["f"], list(scope), implied=implied)
+
+
+def test_a_symbol_that_flips_a_verdict_alone_splits_the_classes():
+    configs = [{"A": "y", "B": "n"}, {"A": "n", "B": "n"}, {"A": "y", "B": "y"}]
+    assert _classes_of(configs, ["same", "changed", "same"]) == ["A"]
+
+
+def test_verdicts_that_differ_without_a_one_symbol_pair_still_split_the_classes():
+    # Kconfig ties X86_32=n to KMAP_LOCAL=n (implied): no two sampled configurations differ
+    # in one symbol, and one class would have shown only the first verdict
+    configs = [{"CONFIG_X86_32": "y", "CONFIG_KMAP_LOCAL": "y", "CONFIG_NR": "8"},
+               {"CONFIG_X86_32": "n", "CONFIG_KMAP_LOCAL": "n", "CONFIG_NR": "64"}]
+    assert _classes_of(configs, ["same", "changed"],
+                       implied=["CONFIG_KMAP_LOCAL"]) == ["CONFIG_X86_32"]
+
+
+def test_the_scope_already_splitting_the_verdicts_adds_nothing():
+    configs = [{"CONFIG_X86_32": "y", "CONFIG_KMAP_LOCAL": "y"},
+               {"CONFIG_X86_32": "n", "CONFIG_KMAP_LOCAL": "n"}]
+    assert _classes_of(configs, ["same", "changed"], scope=["CONFIG_KMAP_LOCAL"]) == \
+        ["CONFIG_KMAP_LOCAL"]
+
+
+def test_equal_verdicts_make_one_class():
+    configs = [{"A": "y", "B": "n"}, {"A": "n", "B": "y"}]
+    assert _classes_of(configs, ["same", "same"]) == []

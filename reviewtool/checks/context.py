@@ -332,6 +332,8 @@ def scope_from_words(text: str, kconfig: KconfigModel | None, arch: str,
             continue
         candidates = []
         upper = word.upper()
+        if upper.startswith("CONFIG_"):  # named outright: "drop the CONFIG_X86_32 guard"
+            candidates.append(upper)
         if word.lower() in ALIASES:
             candidates.append("CONFIG_" + ALIASES[word.lower()])
         candidates += [f"CONFIG_{upper}", f"CONFIG_X86_{upper}"]
@@ -422,6 +424,7 @@ def missing_includes_note(models: Sequence[ConfigModel], shown: int = 5) -> list
     if not missing:
         return []
     generated = [m for m in missing if "generated/" in m]
+    missing = generated + [m for m in missing if m not in generated]  # the why, first
     listed = ", ".join(missing[:shown]) + (f" and {len(missing) - shown} more"
                                            if len(missing) > shown else "")
     why = (" (among them headers generated at build time, absent from a source tree)"

@@ -217,7 +217,8 @@ def analyse(before_tree, after_tree, tus: Sequence[str], configs: Sequence,
     names = touched(before, after)
     per_config = [build_cells(names, b, a) for b, a in zip(before, after)]
     folded_after = {name: _folded(name, after) for name in names}
-    symbols = _mattering(configs, per_config, names, scope)
+    symbols = _mattering(configs, per_config, names, scope,
+                         implied=(coverage or {}).get("implied", ()))
     classes: dict[tuple, int] = {}
     for index, config in enumerate(configs):
         key = tuple((s, _value(config, s)) for s in symbols)
@@ -246,8 +247,9 @@ def _value(config, symbol: str) -> str:
 
 
 def _mattering(configs: Sequence, per_config: Sequence[dict[str, Cell]], names: Sequence[str],
-               scope: Sequence[str]) -> list[str]:
-    """Symbols whose value changes some verdict, between configurations differing only there."""
+               scope: Sequence[str], implied: Iterable[str] = ()) -> list[str]:
+    """Symbols whose value changes some verdict, between configurations differing only there,
+    then enough others that no class mixes configurations with different verdicts."""
     vectors = [tuple(cells[n].verdict + "|" + "\n".join(cells[n].after_canon)
                      + "|" + "\n".join(cells[n].before_canon) for n in names)
                for cells in per_config]
@@ -266,11 +268,47 @@ def _mattering(configs: Sequence, per_config: Sequence[dict[str, Cell]], names: 
                 if j is not None and _verdicts(vectors[j]) != _verdicts(vectors[i]):
                     matter.add(s)
                     break
+    matter |= _separating(assignments, [_verdicts(v) for v in vectors], symbols,
+                          matter | (set(scope) & set(symbols)), implied)
     ordered = [s for s in symbols if s in matter]
     for s in scope:
         if s not in ordered and s in symbols:
             ordered.append(s)
     return ordered
+
+
+def _separating(assignments: Sequence[Mapping[str, str]], verdicts: Sequence[tuple],
+                symbols: Sequence[str], chosen: set[str],
+                implied: Iterable[str] = ()) -> set[str]:
+    """Symbols to add to ``chosen`` so that no class (configurations agreeing on the chosen
+    symbols) holds configurations with different verdicts. Flipping one symbol finds most;
+    but a sample of configurations under Kconfig constraints may hold no two that differ in
+    one symbol only (CONFIG_X86_32=n comes with CONFIG_64BIT=y and what that selects), and
+    then the classes would merge a configuration where the function changed with one where
+    it did not, and show only the first. Greedy: the symbol leaving the fewest mixed classes
+    (ties: a y/n symbol before an int value, an enumerated one before one ``implied`` by the
+    others, then name order), until none is left."""
+    implied = set(implied)
+    added: set[str] = set()
+
+    def mixed(extra: Sequence[str]) -> int:
+        keys = sorted(chosen | added) + list(extra)
+        groups: dict[tuple, set[tuple]] = {}
+        for assignment, verdict in zip(assignments, verdicts):
+            groups.setdefault(tuple(assignment.get(s) for s in keys), set()).add(verdict)
+        return sum(1 for found in groups.values() if len(found) > 1)
+
+    while mixed(()):
+        candidates = [s for s in symbols if s not in chosen and s not in added]
+        if not candidates:
+            break
+        added.add(min(candidates, key=lambda s: (mixed([s]), not _is_bool(assignments, s),
+                                                 s in implied, s)))
+    return added
+
+
+def _is_bool(assignments: Sequence[Mapping[str, str]], symbol: str) -> bool:
+    return all(a.get(symbol, "n") in ("y", "n", "m") for a in assignments)
 
 
 def _verdicts(vector: tuple[str, ...]) -> tuple[str, ...]:
