@@ -7,7 +7,10 @@ run, with ratios (reviewtool / checkpatch.pl; lower is faster):
 2. a 20-patch series across arch/x86/mm (generated: one comment line added before a static
    function of a different file per patch), reviewed as one series; checkpatch gets the same
    20 files in one process;
-3. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86 in a fresh
+3. a new patch: per round, another generated patch dropping a short #ifdef guard inside a
+   function of another file of arch/x86/mm (the kind of change the fault.c patch is), that
+   neither the cache nor the server has seen;
+4. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86 in a fresh
    process (cold) and again in the same process (warm), and the per-file facts kept in the
    cache directory (variants.facts) read by a second process.
 
@@ -17,7 +20,10 @@ process; then through a running ``reviewtool server`` (the command as users run 
 client handing the check to the server): "served again" is the same input reviewed again by
 a server that has reviewed it before (a hook run again on the same commit), "served first" is
 its first review by a server that has only reviewed the other inputs of this benchmark on the
-same tree (a new patch to a tree the server knows). Medians of --runs. The code is
+same tree (the cache, warmed by a run of the same input, holds its headers' states: the
+server has them but not the units); for the patches of 3, "warm" is a one-shot run on the
+cache of the rounds before (put back as it was afterwards) and "served" the first review by
+a server that has reviewed the other inputs. Medians of --runs. The code is
 byte-compiled first, as an installed package is. The full tree is extracted once from
 /usr/src/linux-source-6.1.tar.xz into ~/.cache/reviewtool/linux-6.1-full (or give it with
 $LINUX_FULL).
@@ -30,6 +36,8 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -123,6 +131,68 @@ def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, ru
           f"cold {m['cold']:.2f} s ({m['cold'] / theirs:.1f}x), served first "
           f"{m['first']:.2f} s ({m['first'] / theirs:.2f}x), served again {m['again']:.2f} s "
           f"({m['again'] / theirs:.2f}x){v2}; checkpatch.pl {theirs:.2f} s")
+
+
+def make_guard_patches(tree: Path, out: Path, skip: tuple[str, ...]) -> list[Path]:
+    """Patches that drop a short ``#ifdef CONFIG_X`` ... ``#endif`` inside a function (the
+    kind of change the fault.c patch is), one per file of arch/x86/mm not in ``skip``: each is
+    new to the cache and to the server when its round reviews it."""
+    patches = []
+    for path in sorted((tree / "arch/x86/mm").glob("*.c")):
+        rel = path.relative_to(tree).as_posix()
+        if rel in skip:
+            continue
+        lines = path.read_text(errors="replace").split("\n")
+        for i, line in enumerate(lines):
+            if not re.match(r"#ifdef CONFIG_\w+\s*$", line):
+                continue
+            j = i + 1
+            while j < len(lines) and j - i <= 6 and lines[j].startswith("\t"):
+                j += 1
+            if not (j < len(lines) and lines[j].startswith("#endif") and 1 < j - i <= 6):
+                continue
+            lo, hi = max(i - 2, 0), min(j + 3, len(lines))  # 0-based, hi exclusive
+            body = "".join(("-" if n in (i, j) else " ") + lines[n] + "\n" for n in range(lo, hi))
+            mail = (f"From: Bench <bench@example.org>\nSubject: [PATCH] x86/mm: build "
+                    f"{path.name} code without its guard\n\nSigned-off-by: Bench "
+                    f"<bench@example.org>\n---\n--- a/{rel}\n+++ b/{rel}\n"
+                    f"@@ -{lo + 1},{hi - lo} +{lo + 1},{hi - lo - 2} @@\n{body}")
+            target = out / f"guard-{path.stem}.patch"
+            target.write_text(mail)
+            patches.append(target)
+            break  # one per file
+    return patches
+
+
+def compare_new(review: list[str], checkpatch: list[str], tree: Path, warm_env: dict,
+                fresh: list[Path], others: list[list[str]]) -> None:
+    """One line for patches new to the cache and to the server: per round, the next of
+    ``fresh`` reviewed by a one-shot process on the warm cache (then the cache is put back as
+    it was), and by a server that has reviewed only ``others``; checkpatch.pl on the same."""
+    client = [sys.executable, "-m", "reviewtool.client"] + review[3:]
+    samples: dict[str, list[float]] = {"warm": [], "served": [], "checkpatch": []}
+    cache = Path(warm_env["REVIEWTOOL_CACHE"])
+    for mail in fresh:
+        with tempfile.TemporaryDirectory() as kept:
+            shutil.copytree(cache, kept, dirs_exist_ok=True)
+            samples["warm"].append(once(review + [str(mail)], ROOT, warm_env))
+            shutil.rmtree(cache)
+            shutil.copytree(kept, cache)
+        samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
+        _server("start", warm_env)
+        try:
+            for other in others:
+                once(client + other, ROOT, warm_env)
+            samples["served"].append(once(client + [str(mail)], ROOT, warm_env))
+        finally:
+            _server("stop", warm_env)
+        samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
+    m = {k: statistics.median(v) for k, v in samples.items()}
+    theirs = m["checkpatch"]
+    print(f"a new patch ({len(fresh)} patches, each dropping an #ifdef guard in another file of "
+          f"arch/x86/mm, new to the cache and the server): reviewtool warm {m['warm']:.2f} s "
+          f"({m['warm'] / theirs:.1f}x), served {m['served']:.2f} s ({m['served'] / theirs:.2f}x);"
+          f" checkpatch.pl {theirs:.2f} s")
 
 
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
@@ -224,6 +294,10 @@ def main() -> int:
                     others, [str(revised(Path(mails[name]), Path(tmp)))])
         compare(f"{len(series)}-patch series across arch/x86/mm", review, checkpatch, tree,
                 args.runs, warm_env, series, [[m] for m in mails.values()])
+        fresh = make_guard_patches(tree, Path(tmp), ("arch/x86/mm/fault.c",
+                                                      "arch/x86/mm/pgtable.c"))[:args.runs]
+        compare_new(review, checkpatch, tree, warm_env, fresh,
+                    [[m] for m in mails.values()] + [series])
     cold, warm, kept, read, count = scan_times(tree)
     print(f"presence conditions of the {count} .c/.h files under arch/x86: {cold:.2f} s cold, "
           f"{warm:.2f} s warm (same process); their facts computed and kept {kept:.2f} s, "
