@@ -77,3 +77,24 @@ def test_config_lookup_semantics():
 
 def test_macro_error_is_a_condition_error():
     assert issubclass(MacroError, ConditionError)
+
+
+def test_a_macro_value_is_folded_with_the_table_of_the_unit_defining_it():
+    # two units; only the second includes the header defining the macro: its value is read
+    # there (the first unit's table would leave it unexpanded)
+    from reviewtool.model.unit import ConfigModel
+    from reviewtool.tree import OverlayTree
+    from reviewtool.variants.preprocess import preprocess as run
+
+    files = {"a.c": "int a;\n", "b.c": '#include "defs.h"\nint b;\n',
+             "defs.h": "#define LOW 3\n#define HIGH 1021\n#define SPAN (HIGH - LOW)\n"}
+
+    class Files:
+        def read(self, path):
+            return files.get(path)
+
+    tree = OverlayTree(Files(), {})
+    units = (run(tree, "a.c", {}), run(tree, "b.c", {}))
+    model = ConfigModel(config={}, units=units, tree=tree)
+    assert model.macro_value("SPAN") == "1018"
+    assert model.macro_value("NOT_A_MACRO") is None

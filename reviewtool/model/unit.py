@@ -276,7 +276,10 @@ class ConfigModel:
         macro = self.macro(name)
         if macro is None or macro.params is not None:
             return None
-        macros = self.macros_for(name)
+        # the table of the unit that defines it, as ``canon`` takes for a macro: not
+        # ``macros_for``, which looks for a C definition of the name first (parsing every
+        # header that mentions PAGE_SHIFT, in every configuration, to find none)
+        macros = next(unit.macros for unit in self.units if name in unit.macros)
         key = ("v", macro.body, tuple(sorted((m, macros[m].params, macros[m].body)
                                              for m in referenced_macros(macro.body, macros))))
         if key not in _VALUE_CACHE:

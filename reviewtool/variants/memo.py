@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 from .. import cache
 from ..tree import git_blob_id
 
-MAX_PER_HEADER = 64  # a review enumerates up to 18-64 configurations, each reading a header its own way
+MAX_PER_HEADER = 64  # a review enumerates 18-64 configurations, each may read a header anew
 MAX_ENTRIES = 60_000
 MAX_AGE = 30 * 24 * 3600  # entries unused for a month leave the pack
 MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
