@@ -493,6 +493,18 @@ class _Engine:
                 break
             frame.reads[name] = value
 
+    def _read_all(self, names: Sequence[str], values: Sequence[Any]) -> None:
+        """``_read`` of every name a replayed header reads, in set operations: the values
+        are the entry's, which the state has (the memo matched them), and a header read
+        while others run is usually nested a dozen deep and reads hundreds of names."""
+        pending = dict(zip(names, values))
+        for frame in reversed(self.frames):
+            if not pending:
+                break
+            for name in (pending.keys() & frame.written) | (pending.keys() & frame.reads.keys()):
+                del pending[name]
+            frame.reads.update(pending)
+
     def _read_once(self, path: str) -> None:
         value = path in self.once
         for frame in reversed(self.frames):
@@ -513,8 +525,7 @@ class _Engine:
 
     def _replay(self, entry: "MemoEntry", depth: int) -> None:
         if self.frames:
-            for name in entry.names:
-                self._read(name)
+            self._read_all(entry.names, entry.values)
             for path, _ in entry.once:
                 self._read_once(path)
             parent = self.frames[-1]
