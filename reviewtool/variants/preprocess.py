@@ -471,7 +471,11 @@ class _Engine:
             self.memo.add(key, entry)
         if self.frames:
             parent = self.frames[-1]
-            parent.written |= frame.written
+            if len(frame.written) > len(parent.written):  # the header's own set, done with:
+                frame.written |= parent.written          # the smaller one goes into the
+                parent.written = frame.written           # larger (a dozen levels deep)
+            else:
+                parent.written |= frame.written
             parent.once_added |= frame.once_added
             parent.deepest = max(parent.deepest, frame.deepest)
             if entry is not None:
