@@ -229,7 +229,7 @@ class Server:
         self.log(f"reviewtool {__version__} serving on {self.path}")
         self.warm_up()
         # the warm state lives as long as the server: no passes over it; and none during a
-        # review (see cli.run), the young objects are collected after each one instead
+        # review (see cli.run): what the reviews leave is collected once requests pause
         gc.freeze()
         gc.disable()
         last = time.monotonic()
