@@ -605,15 +605,29 @@ def canonical_macro_call(body: str, expand_fn) -> Canon:
 def referenced_macros(text: str, macros: Mapping[str, object]) -> set[str]:
     """Macro names used by ``text``, transitively through macro bodies."""
     seen: set[str] = set()
-    todo = [w for w in _WORD.findall(text) if w in macros]
+    todo = [w for w in _words_of(text) if w in macros]
     while todo:
         name = todo.pop()
         if name in seen:
             continue
         seen.add(name)
         body = getattr(macros[name], "body", "")
-        todo.extend(w for w in _WORD.findall(body) if w in macros and w not in seen)
+        todo.extend(w for w in _words_of(body) if w in macros and w not in seen)
     return seen
+
+
+_BODY_WORDS: dict[str, frozenset[str]] = {}
+
+
+def _words_of(text: str) -> frozenset[str]:
+    """The identifiers of a text, once per distinct text: every configuration of a review
+    follows the same macro bodies (WARN_ON, pr_err and what they use) from the same function."""
+    words = _BODY_WORDS.get(text)
+    if words is None:
+        if len(_BODY_WORDS) > 200_000:
+            _BODY_WORDS.clear()
+        words = _BODY_WORDS[text] = frozenset(_WORD.findall(text))
+    return words
 
 
 def fold_expression(text: str) -> str:
