@@ -34,13 +34,13 @@ _MENTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 class _Mentions:
     """Which files of one tree have a word in their text: ``checked`` the paths looked at,
-    ``hits`` those that have it."""
+    ``hits`` those that have it, with the (0-based) lines where it is."""
 
     __slots__ = ("checked", "hits")
 
     def __init__(self) -> None:
         self.checked: set[str] = set()
-        self.hits: set[str] = set()
+        self.hits: dict[str, tuple[int, ...]] = {}
 
 
 def _mentions(tree, name: str) -> _Mentions:
@@ -106,12 +106,17 @@ class _Index:
             for path in position.keys() - mentions.checked:
                 original = self._original(path, files[position[path]][2])
                 if name in original and pattern.search(original):
-                    mentions.hits.add(path)
+                    mentions.hits[path] = tuple(
+                        i for i, line in enumerate(original.split("\n"))
+                        if name in line and pattern.search(line))
                 mentions.checked.add(path)
-            # in the order of the files: the first definition of a name is the one it has
-            for at in sorted(position[path] for path in mentions.hits & position.keys()):
+            # in the order of the files: the first definition of a name is the one it has;
+            # a file has the word in this configuration when one of its lines with it is
+            # kept (what searching the projected text would say, without projecting it)
+            hits = mentions.hits
+            for at in sorted(position[path] for path in hits.keys() & position.keys()):
                 index, path, variant = files[at]
-                if path not in self.parsed and pattern.search(variant.text):
+                if path not in self.parsed and variant.keeps_any(hits[path]):
                     self._parse(index, path, variant)
         return self.defs.get(name)
 

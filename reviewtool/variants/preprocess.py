@@ -150,6 +150,11 @@ class FileVariant:
     def lines(self) -> list[str]:
         return _lex.split_lines(self.text)
 
+    def keeps_any(self, lines: Sequence[int]) -> bool:
+        """Whether any of these (0-based) lines survived."""
+        bits = self._projection.kept if self._projection is not None else self._kept
+        return any(0 <= i < len(bits) and bits[i] for i in lines)
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FileVariant) and (self.path, self.text, self.kept) == (
             other.path, other.text, other.kept)
