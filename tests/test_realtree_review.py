@@ -52,6 +52,20 @@ def test_a_change_in_some_classes_shows_without_a_scope_and_without_a_one_symbol
     assert verdicts == {"y": "same", "n": "changed"}
 
 
+def test_a_subject_word_naming_an_unrelated_symbol_is_not_the_scope(tmp_path):
+    """"memory" names CONFIG_MEMORY (the drivers/memory menu), which nothing in init.c's units
+    tests: taken as the scope, every change of the patch would be outside it."""
+    mail = (PATCHES / "init-range-guard-no-scope.mbox").read_text().replace(
+        "compare every large range with max_low_pfn", "fix the low memory limit check")
+    (tmp_path / "memory.mbox").write_text(mail)
+    status, out, err = run_cli("check", "--tree", LINUX, "--format", "json", "--no-exec",
+                               tmp_path / "memory.mbox")
+    doc = json.loads(out)
+    assert doc["patches"][0]["scope"] == []
+    assert "CONFIG_MEMORY is named but nothing" in doc["patches"][0]["scope_reason"]
+    assert not [f for f in doc["findings"] if f["id"] == "config-change"]
+
+
 def test_generated_headers_are_named_not_fatal():
     _, doc = review("kmsan-block-only.mbox")
     (note,) = [n for n in doc["patches"][0]["notes"] if "#include target" in n]

@@ -420,6 +420,20 @@ def infer_scope(mail: Mail, kconfig: KconfigModel | None, arch: str,
     return [], "none inferred"
 
 
+def _related_scope(scope: list[str], reason: str, involved: set[str]) -> tuple[list[str], str]:
+    """The inferred scope without the symbols nothing the patch touches depends on (none of
+    the files its units read tests them, no Makefile rule of theirs needs them): a word of
+    the subject that happens to name a symbol ("memory leak": CONFIG_MEMORY, the drivers/memory
+    menu) would make every change of the patch a change outside its scope."""
+    unrelated = [s for s in scope if s not in involved]
+    if not unrelated:
+        return scope, reason
+    kept = [s for s in scope if s in involved]
+    why = (f"{', '.join(unrelated)} {'is' if len(unrelated) == 1 else 'are'} named but nothing "
+           f"the patch touches depends on {'it' if len(unrelated) == 1 else 'them'}")
+    return kept, (f"{reason}; {why}" if kept else f"none inferred ({why})")
+
+
 def missing_includes_note(models: Sequence[ConfigModel], shown: int = 5) -> list[str]:
     """Say which #include targets the tree lacks: a source tree has no generated headers
     (``<generated/autoconf.h>``, ``<asm/unistd_32.h>``), a sample tree lacks most. The review
@@ -457,6 +471,8 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
     build = {tu: build_symbols(base, tu) for tu in tus if tu.endswith(".c")}
     ctx.tus, ctx.build = tuple(tus), build
     involved, probes = probe_models([base, after], tus, arch, build)
+    if not scope_override:
+        scope, reason = _related_scope(scope, reason, involved)
     changed: dict[tuple[int, str], set[int]] = {}
     for result in results:
         if result.patch.source_path and result.removed:
