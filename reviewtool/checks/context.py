@@ -471,8 +471,8 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
     build = {tu: build_symbols(base, tu) for tu in tus if tu.endswith(".c")}
     ctx.tus, ctx.build = tuple(tus), build
     involved, probes = probe_models([base, after], tus, arch, build)
-    if not scope_override:
-        scope, reason = _related_scope(scope, reason, involved)
+    if not scope_override:  # the project's own words ([scope] words) are meant
+        scope, reason = _related_scope(scope, reason, involved | set((words or {}).values()))
     changed: dict[tuple[int, str], set[int]] = {}
     for result in results:
         if result.patch.source_path and result.removed:
