@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..errors import ModelError
@@ -616,18 +617,11 @@ def referenced_macros(text: str, macros: Mapping[str, object]) -> set[str]:
     return seen
 
 
-_BODY_WORDS: dict[str, frozenset[str]] = {}
-
-
+@lru_cache(maxsize=200_000)
 def _words_of(text: str) -> frozenset[str]:
     """The identifiers of a text, once per distinct text: every configuration of a review
     follows the same macro bodies (WARN_ON, pr_err and what they use) from the same function."""
-    words = _BODY_WORDS.get(text)
-    if words is None:
-        if len(_BODY_WORDS) > 200_000:
-            _BODY_WORDS.clear()
-        words = _BODY_WORDS[text] = frozenset(_WORD.findall(text))
-    return words
+    return frozenset(_WORD.findall(text))
 
 
 def fold_expression(text: str) -> str:

@@ -66,6 +66,7 @@ import sys
 import weakref
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
@@ -835,17 +836,10 @@ def _either(a: "bytes | bytearray | tuple | None", b: tuple) -> "bytes | bytearr
 
 
 _CONFIG_WORD = re.compile(r"\bCONFIG_\w+")
-_CONFIG_WORDS: dict[str, frozenset[str]] = {}
-
-
+@lru_cache(maxsize=200_000)
 def config_words_of(body: str) -> frozenset[str]:
     """The CONFIG_ names a #define body mentions (each body read once per process)."""
-    words = _CONFIG_WORDS.get(body)
-    if words is None:
-        if len(_CONFIG_WORDS) > 200_000:
-            _CONFIG_WORDS.clear()
-        words = _CONFIG_WORDS[body] = frozenset(_CONFIG_WORD.findall(body))
-    return words
+    return frozenset(_CONFIG_WORD.findall(body))
 
 
 _CONFIG_MACROS: dict[tuple[str, str], Macro] = {}
