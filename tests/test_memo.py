@@ -22,7 +22,8 @@ CONFIGS = [Configuration({"CONFIG_X86_PAE": pae, "CONFIG_PARAVIRT": pv, "CONFIG_
 
 
 def _shape(unit):
-    return (dict(unit.macros), unit.definitions, unit.missing, unit.errors, unit.config_words,
+    return (dict(unit.macros), unit.definitions, unit.root_definitions, unit.missing,
+            unit.errors, unit.config_words,
             [(f.path, f.text, f.kept) for f in unit.files])
 
 

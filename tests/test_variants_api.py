@@ -35,7 +35,7 @@ def test_documented_fields():
                                            "max_depth"]
     assert list(Macro._fields) == ["name", "params", "body", "variadic", "path", "line"]
     assert field_names(Unit) == ["path", "config", "files", "macros", "definitions", "missing",
-                                 "errors", "config_words"]
+                                 "errors", "config_words", "root_definitions"]
     assert field_names(KSymbol)[:6] == ["name", "type", "depends", "choice", "defaults", "prompt"]
     assert field_names(KconfigModel)[:3] == ["symbols", "choices", "warnings"]
 

@@ -194,6 +194,24 @@ def test_redefinitions_recorded_in_order():
     assert unit.macros["A"].body == "2"
 
 
+def test_definitions_in_the_root_are_its_own():
+    tree = DictTree({"a.c": '#define F(x) x\n#include "h.h"\n#define G 2\n',
+                     "h.h": "#define H 1\n#define F2(y) y\n"})
+    unit = preprocess(tree, "a.c", C())
+    assert [m.name for m in unit.definitions_in("a.c")] == ["F", "G"]
+    assert [m.name for m in unit.definitions_in("h.h")] == ["H", "F2"]
+
+
+def test_definitions_in_a_root_included_again_by_a_header():
+    tree = DictTree({"a.c": '#ifndef ONCE\n#define ONCE\n#include "h.h"\n#endif\n#define R 1\n',
+                     "h.h": '#define H 1\n#include "a.c"\n'})
+    first = preprocess(tree, "a.c", C())
+    again = preprocess(tree, "a.c", C(X="y"))  # h.h, with a.c inside, replayed
+    assert again.root_definitions is None
+    for unit in (first, again):
+        assert [m.name for m in unit.definitions_in("a.c")] == ["ONCE", "R", "R"]
+
+
 def test_kernel_predefined_by_default():
     text = "#ifdef __KERNEL__\nk\n#endif\n"
     assert "k" in preprocess(DictTree({"a.c": text}), "a.c", C()).root.text
