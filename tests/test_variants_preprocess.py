@@ -395,3 +395,15 @@ def test_explicit_predefined_macros_replace_the_compiler_ones():
     tree = _Files({"a.c": "#ifdef __GNUC__\nint gcc;\n#endif\n"})
     unit = preprocess(tree, "a.c", {}, arch="x86", predefined={"__KERNEL__": "1"})
     assert "gcc" not in unit.root.text
+
+
+def test_unit_files_made_when_asked_for():
+    tree = DictTree({"a.c": '#include "h.h"\nint a;\n', "h.h": "#ifdef CONFIG_X\nint h;\n#endif\n"})
+    unit = preprocess(tree, "a.c", C(X="y"))
+    assert unit.paths == ("a.c", "h.h")
+    assert not unit.files._made  # the paths alone make no variant
+    assert unit.file("h.h") is unit.files[1] is list(unit.files)[1]
+    assert unit.file("h.h").text == "\nint h;\n\n"
+    assert unit.file("nope.h") is None
+    assert [f.path for f in unit.files[:1]] == ["a.c"] and len(unit.files) == 2
+    assert unit.files == tuple(unit.files)

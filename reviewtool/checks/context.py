@@ -189,7 +189,7 @@ def relevant_symbols(models: list, changed: Mapping[tuple[int, str], set[int]],
     for tree, model in models:
         wanted_files: dict[str, int] = {}
         # the files this probe read, indexed: every #define site and #include line
-        present = FACTS.present(tree, {v.path for unit in model.units for v in unit.files})
+        present = FACTS.present(tree, {p for unit in model.units for p in unit.paths})
         todo: list[tuple[str, int]] = []
         for (tree_id, path), lines in changed.items():
             if tree_id != id(tree):

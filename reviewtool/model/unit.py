@@ -67,29 +67,30 @@ class _Index:
     """
 
     def __init__(self, units: tuple[Unit, ...], tree=None):
-        # (unit index, path, file variant); the projected text is made only for the files
-        # whose original text (``tree``) mentions a name looked up
-        self.files: list[tuple[int, str, object]] = []
+        # (unit index, path, the unit); the file's variant is made only when its lines are
+        # looked at, its text projected only for the files whose original text (``tree``)
+        # mentions a name looked up
+        self.files: list[tuple[int, str, Unit]] = []
         self.tree = tree
         self.position: dict[str, int] = {}  # path -> its place in ``files``
         for index, unit in enumerate(units):
-            for variant in unit.files:
-                if variant.path not in self.position:
-                    self.position[variant.path] = len(self.files)
-                    self.files.append((index, variant.path, variant))
+            for path in unit.paths:
+                if path not in self.position:
+                    self.position[path] = len(self.files)
+                    self.files.append((index, path, unit))
         self.parsed: dict[str, tuple[Definition, ...]] = {}
         self.defs: dict[str, Definition] = {}
         self.unit_of: dict[str, int] = {}
         self.looked_up: set[str] = set()
         self.complete = False
 
-    def _original(self, path: str, variant) -> str:
+    def _original(self, path: str, unit: Unit) -> str:
         text = self.tree.read(path) if self.tree is not None else None
-        return text if text is not None else variant.text
+        return text if text is not None else unit.file(path).text
 
-    def _parse(self, index: int, path: str, variant) -> tuple[Definition, ...]:
+    def _parse(self, index: int, path: str, unit: Unit) -> tuple[Definition, ...]:
         if path not in self.parsed:
-            found = definitions(path, variant.text)
+            found = definitions(path, unit.file(path).text)
             self.parsed[path] = found
             for definition in found:
                 if definition.name not in self.defs:
@@ -115,15 +116,15 @@ class _Index:
             # kept (what searching the projected text would say, without projecting it)
             hits = mentions.hits
             for at in sorted(position[path] for path in hits.keys() & position.keys()):
-                index, path, variant = files[at]
-                if path not in self.parsed and variant.keeps_any(hits[path]):
-                    self._parse(index, path, variant)
+                index, path, unit = files[at]
+                if path not in self.parsed and unit.file(path).keeps_any(hits[path]):
+                    self._parse(index, path, unit)
         return self.defs.get(name)
 
     def everything(self) -> dict[str, Definition]:
         if not self.complete:
-            for index, path, variant in self.files:
-                self._parse(index, path, variant)
+            for index, path, unit in self.files:
+                self._parse(index, path, unit)
             self.complete = True
         return self.defs
 
@@ -131,8 +132,8 @@ class _Index:
         at = self.position.get(path)
         if at is None:
             return ()
-        index, _, variant = self.files[at]
-        return self._parse(index, path, variant)
+        index, _, unit = self.files[at]
+        return self._parse(index, path, unit)
 
 
 class _Defs(Mapping):
@@ -394,11 +395,11 @@ def probe_models(trees: Sequence, tus: Sequence[str], arch: str,
             models.append((tree, model))
             done = read.setdefault(id(tree), set())
             for unit in model.units:
-                for variant in unit.files:
-                    if variant.path in done:
+                for path in unit.paths:
+                    if path in done:
                         continue
-                    done.add(variant.path)
-                    facts = file_facts(tree, variant.path)
+                    done.add(path)
+                    facts = file_facts(tree, path)
                     if facts is not None:
                         symbols |= facts.symbols
     for needed in (build or {}).values():

@@ -71,6 +71,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import attrgetter
 from types import MappingProxyType
+from collections.abc import Sequence as SequenceABC
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from ..errors import ConditionError, TreeError
@@ -170,11 +171,57 @@ class FileVariant:
         return f"FileVariant({self.path!r}, {len(self.text)} characters)"
 
 
+class UnitFiles(SequenceABC):
+    """A unit's files, root first, as a sequence of :class:`FileVariant`: each made when first
+    asked for (a unit on a real tree reads some 650 headers; a review looks at a few of them,
+    and asks for the others' paths only)."""
+
+    __slots__ = ("_tree", "_kept", "_paths", "_made")
+
+    def __init__(self, tree: Any, kept: Mapping[str, "bytes | bytearray | tuple"]):
+        self._tree, self._kept, self._paths = tree, kept, tuple(kept)
+        self._made: dict[str, FileVariant] = {}
+
+    def paths(self) -> tuple[str, ...]:
+        return self._paths
+
+    def get(self, path: str) -> FileVariant | None:
+        made = self._made.get(path)
+        if made is None:
+            if path not in self._kept:
+                return None
+            made = self._made[path] = FileVariant(path, _Projection(self._tree, path,
+                                                                    self._kept[path]))
+        return made
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return tuple(self.get(p) for p in self._paths[index])
+        return self.get(self._paths[index])
+
+    def __iter__(self):
+        return map(self.get, self._paths)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (UnitFiles, tuple)):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._paths)
+
+    def __repr__(self) -> str:
+        return f"UnitFiles({len(self._paths)} files)"
+
+
 @dataclass(frozen=True)
 class Unit:
     path: str
     config: Any
-    files: tuple[FileVariant, ...]
+    files: "Sequence[FileVariant]"  # a UnitFiles, or a tuple (a unit rebuilt by replace())
     macros: Mapping[str, Macro]
     definitions: tuple[Macro, ...] = ()
     missing: tuple[str, ...] = ()
@@ -188,7 +235,16 @@ class Unit:
             return self.root_definitions  # of a unit's ~25,000, nearly all are the headers'
         return tuple(compress(self.definitions, map(path.__eq__, map(_PATH, self.definitions))))
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The paths of ``files``, without making their variants."""
+        if isinstance(self.files, UnitFiles):
+            return self.files.paths()
+        return tuple(f.path for f in self.files)
+
     def file(self, path: str) -> FileVariant | None:
+        if isinstance(self.files, UnitFiles):
+            return self.files.get(path)
         for f in self.files:
             if f.path == path:
                 return f
@@ -707,10 +763,8 @@ class _Engine:
         for lo, hi in ranges:
             kept[lo:hi] = b"\x01" * (hi - lo)
 
-    def variants(self) -> tuple[FileVariant, ...]:
-        tree = self.tree
-        return tuple([FileVariant(path, _Projection(tree, path, kept))
-                      for path, kept in self.kept.items()])
+    def variants(self) -> UnitFiles:
+        return UnitFiles(self.tree, self.kept)
 
 
 # Events of a frame's log, replayed in order
@@ -907,7 +961,8 @@ class _Snapshot:
         snap.prefix, snap.last, snap.index = text[:offset], last, index
         snap.stack = [list(f) for f in stack]
         snap.active, snap.pos, snap.ranges = active, pos, tuple(ranges)
-        snap.macros = dict(engine.macros)
+        # copy(), not dict(): dict() copies a table with holes (#undef) item by item, 5x slower
+        snap.macros = engine.macros.copy()
         snap.kept = {p: bytes(k) if isinstance(k, bytearray) else k
                      for p, k in engine.kept.items()}
         snap.definitions = list(engine.definitions)
@@ -931,11 +986,12 @@ class _Snapshot:
         return not any(p in self.kept for p in changed if p != path)
 
     def restore(self, engine: "_Engine", path: str) -> None:
-        engine.macros = dict(self.macros)
+        engine.macros = self.macros.copy()
         # the root stays first; its lines are counted again (its length differs): run_file
         # makes its line map where this placeholder is
         kept: dict[str, Any] = {path: None}
-        kept.update((p, k) for p, k in self.kept.items() if p != path)
+        kept.update(self.kept)
+        kept[path] = None
         engine.kept = kept
         engine.definitions = list(self.definitions)
         engine.root_definitions = (None if self.root_definitions is None
