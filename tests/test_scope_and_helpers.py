@@ -99,6 +99,22 @@ def test_promptless_bools_take_their_derived_value():
     assert implied == {"CONFIG_X86_32": "y"}
 
 
+def test_a_symbol_derived_from_a_derived_one_follows_it():
+    # AAA is asked before ZZZ (sorted) and reads it: the next pass asks it again
+    from reviewtool.variants.config import Configuration
+    from reviewtool.variants.defaults import with_implied_bools
+    from reviewtool.variants.kconfig import kconfig_from_text
+    kconfig = kconfig_from_text(
+        'config 64BIT\n\tbool "64-bit kernel"\n'
+        'config AAA\n\tdef_bool y\n\tdepends on ZZZ\n'
+        'config MMM\n\tdef_bool y\n\tdepends on 64BIT\n'
+        'config ZZZ\n\tdef_bool y\n\tdepends on !64BIT\n')
+    (config,), implied = with_implied_bools([Configuration({"CONFIG_64BIT": "n"})], kconfig,
+                                            {"CONFIG_AAA", "CONFIG_MMM", "CONFIG_ZZZ"})
+    assert implied == {"CONFIG_ZZZ": "y", "CONFIG_AAA": "y"}
+    assert config.get("CONFIG_MMM", "n") == "n"
+
+
 def test_a_varied_or_prompted_symbol_is_left_alone():
     from reviewtool.variants.config import Configuration
     from reviewtool.variants.defaults import with_implied_bools

@@ -91,30 +91,40 @@ def _with_implied_bools(configs, kconfig, names):
     for config in configs:
         values = dict(config.items())
         lookup = lookup_over(values)
+        todo = derived
         for _ in range(3):  # a derived symbol may depend on another one
-            changed = False
-            for name, symbol in derived:
+            newly: set[str] = set()
+            for name, symbol in todo:
                 if name in values:
                     continue
                 if _derives_on(symbol, values, lookup):
                     values[name] = "y"
                     implied.setdefault(name, "y")
-                    changed = True
-            if not changed:
+                    newly.add(name)
+            if not newly:
                 break
+            # the next pass asks again only what reads a symbol set in this one: the others'
+            # rules would read the same values and answer the same
+            todo = [(name, symbol) for name, symbol in derived
+                    if name not in values and not newly.isdisjoint(_rule_names(symbol))]
         out.append(Configuration(values))
     return out, implied
 
 
-# symbol id -> (symbol, the names its rules read, {their values: derived on?}). The classes
-# of a review differ in a few symbols, and a promptless bool's rules read others (a select
-# from any of 50 drivers): with the values of what it reads as the key, each rule is
-# evaluated once per distinct input instead of once per class and pass. The symbol is kept
-# in the entry so that its id cannot be reused while the entry lives.
+# symbol id -> (symbol, the names its rules read, {their values: derived on?}, the names as a
+# set). The classes of a review differ in a few symbols, and a promptless bool's rules read
+# others (a select from any of 50 drivers): with the values of what it reads as the key, each
+# rule is evaluated once per distinct input instead of once per class and pass. The symbol is
+# kept in the entry so that its id cannot be reused while the entry lives.
 _DERIVED: dict[int, tuple] = {}
 
 
-def _derives_on(symbol, values: Mapping[str, str], lookup) -> bool:
+def _rule_names(symbol) -> frozenset[str]:
+    """The names a promptless symbol's rules read."""
+    return _derived_entry(symbol)[3]
+
+
+def _derived_entry(symbol) -> tuple:
     entry = _DERIVED.get(id(symbol))
     if entry is None or entry[0] is not symbol:
         names: set[str] = set(identifiers(symbol.selected_by)) | set(identifiers(symbol.depends))
@@ -123,8 +133,12 @@ def _derives_on(symbol, values: Mapping[str, str], lookup) -> bool:
         names |= {n[:-7] for n in names if n.endswith("_MODULE")}  # X_MODULE reads X
         if len(_DERIVED) > 50_000:
             _DERIVED.clear()
-        entry = _DERIVED[id(symbol)] = (symbol, tuple(sorted(names)), {})
-    _, names, known = entry
+        entry = _DERIVED[id(symbol)] = (symbol, tuple(sorted(names)), {}, frozenset(names))
+    return entry
+
+
+def _derives_on(symbol, values: Mapping[str, str], lookup) -> bool:
+    _, names, known, _ = _derived_entry(symbol)
     key = tuple([values.get(n) for n in names])
     on = known.get(key)
     if on is None:
