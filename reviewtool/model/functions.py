@@ -101,7 +101,7 @@ def definitions(path: str, text: str) -> tuple[Definition, ...]:
 
 
 def _definitions(path: str, text: str) -> tuple[Definition, ...]:
-    root = parse(text).root_node
+    root = parse(text, path).root_node  # the variants of a file share a parse
     found: list[Definition] = []
     for _, caps in matches("functions", root):
         node = caps["definition.function"][0]
