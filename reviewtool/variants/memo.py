@@ -29,6 +29,8 @@ from __future__ import annotations
 import secrets
 import time
 import weakref
+from itertools import compress
+from operator import ne
 from typing import Any, NamedTuple
 
 from .. import cache
@@ -119,8 +121,12 @@ class Memo:
                 known = quick.get(entry.uid)
                 if known is not None and tuple(map(get, known[0])) != known[1]:
                     continue
-                if tuple(map(get, entry.names)) != entry.values:
-                    self._learn(entry, get)
+                names, values = entry.names, entry.values
+                # the first name read differently, if any (C speed, stops there)
+                differs = next(compress(zip(names, values), map(ne, map(get, names), values)),
+                               None)
+                if differs is not None:
+                    self._learn(entry, differs)
                     continue
                 if entry.once and any((p in once) != v for p, v in entry.once):
                     continue
@@ -134,17 +140,15 @@ class Memo:
         self.misses += 1
         return None
 
-    def _learn(self, entry: MemoEntry, get) -> None:
-        """Remember a name whose value told this state from the entry's: a header has up to
-        ``MAX_PER_HEADER`` entries reading hundreds of names each, and they differ in a few
-        (the configuration's symbols), so the next lookup compares those first."""
-        for name, value in zip(entry.names, entry.values):
-            if get(name) != value:
-                if len(self._quick) > MAX_ENTRIES:
-                    self._quick.clear()
-                names, values = self._quick.get(entry.uid, ((), ()))
-                self._quick[entry.uid] = (names + (name,), values + (value,))
-                return
+    def _learn(self, entry: MemoEntry, differs: tuple[str, Any]) -> None:
+        """Remember a name whose value told this state from the entry's (``differs``: the
+        name and the entry's value): a header has up to ``MAX_PER_HEADER`` entries reading
+        hundreds of names each, and they differ in a few (the configuration's symbols), so
+        the next lookup compares those first."""
+        if len(self._quick) > MAX_ENTRIES:
+            self._quick.clear()
+        names, values = self._quick.get(entry.uid, ((), ()))
+        self._quick[entry.uid] = (names + (differs[0],), values + (differs[1],))
 
     def is_valid(self, entry: MemoEntry, engine: Any) -> bool:
         tree = engine.tree
