@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     hook = sub.add_parser("hook", help="install, remove or run the git hooks")
     hook.add_argument("action", choices=("install", "uninstall", "run"))
     hook.add_argument("--kind", default="sendemail-validate",
-                      choices=("sendemail-validate", "pre-push", "pre-commit"))
+                      choices=("sendemail-validate", "pre-push", "pre-commit", "post-commit"))
     hook.add_argument("--repo", default=".", help="repository (default: the current one)")
     hook.add_argument("hook_kind", nargs="?", help=argparse.SUPPRESS)
     hook.add_argument("hook_args", nargs="*", help=argparse.SUPPRESS)

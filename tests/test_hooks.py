@@ -127,3 +127,23 @@ def test_crashing_reviewtool_blocks_when_strict(tmp_path):
                           cwd=repo, env=env, capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     assert proc.returncode == 1 and "blocking" in proc.stderr
+
+
+def test_post_commit_without_a_server_reviews_nothing(tmp_path, monkeypatch):
+    from reviewtool import cli, hooks
+    repo = make_repo(tmp_path / "r", SEED)
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache"))  # no server there
+    monkeypatch.delenv("REVIEWTOOL_SERVER", raising=False)
+    monkeypatch.setattr(cli, "main", lambda *a: pytest.fail("reviewed here"))
+    assert hooks.run("post-commit", [], "") == 0
+
+
+def test_post_commit_hook_returns_at_once_and_silently(tmp_path):
+    repo = make_repo(tmp_path / "r")
+    install(str(repo), "post-commit")
+    (repo / "README").write_text("a note\n")
+    git(repo, "add", "README")
+    proc = git(repo, "commit", "-qm", "a note")
+    assert proc.stdout == "" and proc.stderr == ""
+    assert git(repo, "log", "-1", "--format=%s").stdout.strip() == "a note"

@@ -424,3 +424,23 @@ def test_a_busy_server_lets_the_client_review_itself_and_never_runs_it_too(own_c
         hold.close()
     assert server.status()["requests"] == 0  # neither the held one nor the one run here
     assert (Path(cache) / "server.log").read_text().count("not run") == 2
+
+
+def test_post_commit_hook_has_the_server_review_the_commit(running, tmp_path):
+    # the commit returns at once; the server gets the review of the commit (parent..commit)
+    from test_hooks import ENV, make_repo
+    from reviewtool.hooks import install
+    cache, _ = running
+    env = dict(ENV, REVIEWTOOL_CACHE=cache)
+    repo = make_repo(tmp_path / "r")
+    install(str(repo), "post-commit")
+    (repo / "arch/i386/mm/pgtable.c").write_text(
+        (repo / "arch/i386/mm/pgtable.c").read_text() + "\n/* a note */\n")
+    before = _requests(cache)
+    proc = subprocess.run(["git", "-C", str(repo), "commit", "-qam", "i386: a note"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
+    deadline = time.monotonic() + 60
+    while _requests(cache) < before + 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _requests(cache) == before + 1
