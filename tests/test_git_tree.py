@@ -49,6 +49,25 @@ def test_git_tree_missing_path_is_none(repo_with_seed):
     assert GitTree(repo, head).read("no/such/file.c") is None
 
 
+@pytest.mark.parametrize("path", ["arch/i386/mm/fault.c", "include/asm-i386/pgtable.h",
+                                  "arch/i386/mm", "arch/i386/mm/fault.c/x", "no/such.h",
+                                  "../outside.c", "", "arch//i386/mm/fault.c"])
+def test_git_tree_answers_as_pygit2_does(repo_with_seed, path):
+    # lookups go through a per-directory index: the same answers as pygit2's own, asked twice
+    _, repo, _, head = repo_with_seed
+    tree = GitTree(repo, head)
+    try:
+        direct = repo[head].tree[path.replace("//", "/")]
+        expected = str(direct.id) if direct.type_str == "blob" else None
+    except (KeyError, ValueError):
+        expected = None
+    if path.startswith("../"):
+        expected = None
+    for _ in range(2):
+        assert tree.version(path) == expected
+        assert tree.exists(path) == (expected is not None)
+
+
 def test_base_is_the_parent_of_the_mails_commit(repo_with_seed):
     _, repo, base, head = repo_with_seed
     rev, how = resolve_base(repo, from_sha=head)

@@ -16,7 +16,7 @@ revision a mail is reviewed against, the way a maintainer would (issue order):
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from typing import Any, Iterator
 
 import pygit2
 
@@ -46,6 +46,9 @@ def _commit(repo: pygit2.Repository, rev: str) -> pygit2.Commit:
         raise TreeError(f"no such revision {rev!r} ({err})", path=repo.path) from None
 
 
+_ABSENT = object()
+
+
 class GitTree(Tree):
     kind = "git"
 
@@ -56,14 +59,18 @@ class GitTree(Tree):
         self.path = repo.workdir or repo.path
         self._tree = self.commit.tree
         self._cache: dict[str, str | None] = {}
+        # path -> tree entry (None: absent), and directory -> {name: entry}: a review asks
+        # for the versions of some 1,200 files and, for every #include, whether each
+        # candidate exists (10,000 lookups); pygit2 would read every tree object on the way
+        # down again for each of them
+        self._entries: dict[str, Any] = {}
+        self._dirs: dict[str, dict[str, Any] | None] = {}
 
     def read(self, path: str) -> str | None:
         if path in self._cache:
             return self._cache[path]
-        try:
-            rel = normalize_path(path)
-            entry = self._tree[rel]
-        except (TreeError, KeyError):
+        entry = self._entry(path)
+        if entry is None:
             self._cache[path] = None
             return None
         obj = self.repo[entry.id]
@@ -74,10 +81,35 @@ class GitTree(Tree):
         return text
 
     def _entry(self, path: str):
-        try:
-            return self._tree[normalize_path(path)]
-        except (TreeError, KeyError, ValueError):
-            return None
+        found = self._entries.get(path, _ABSENT)
+        if found is _ABSENT:
+            try:
+                rel = normalize_path(path)
+            except (TreeError, ValueError):
+                rel = None
+            found = None
+            if rel:
+                parent, _, name = rel.rpartition("/")
+                entries = self._dir(parent)
+                found = entries.get(name) if entries is not None else None
+            self._entries[path] = found
+        return found
+
+    def _dir(self, rel: str) -> dict[str, Any] | None:
+        """The entries of directory ``rel`` ("" the top) by name; None when it is not one."""
+        if rel in self._dirs:
+            return self._dirs[rel]
+        if not rel:
+            tree = self._tree
+        else:
+            parent, _, name = rel.rpartition("/")
+            above = self._dir(parent)
+            entry = above.get(name) if above is not None else None
+            tree = self.repo[entry.id] if entry is not None and entry.type_str == "tree" \
+                else None
+        found = {entry.name: entry for entry in tree} if tree is not None else None
+        self._dirs[rel] = found
+        return found
 
     def version(self, path: str) -> str | None:
         """The blob id."""
