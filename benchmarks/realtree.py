@@ -10,7 +10,12 @@ run, with ratios (reviewtool / checkpatch.pl; lower is faster):
 3. a new patch: per round, another generated patch dropping a short #ifdef guard inside a
    function of another file of arch/x86/mm (the kind of change the fault.c patch is), that
    neither the cache nor the server has seen;
-4. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86 in a fresh
+4. the fault.c patch as a commit in a git repository of the same tree (bare, made once in
+   ~/.cache/reviewtool/linux-6.1.git or $LINUX_GIT), its ``git format-patch`` mail reviewed
+   as the sendemail-validate hook does (``check --tree REPO MAIL``: blobs of the parent
+   commit): one-shot warm, by a server's first review, and by a server that has run the
+   post-commit hook's review of the commit first (readied);
+5. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86 in a fresh
    process (cold) and again in the same process (warm), and the per-file facts kept in the
    cache directory (variants.facts) read by a second process.
 
@@ -195,6 +200,74 @@ def compare_new(review: list[str], checkpatch: list[str], tree: Path, warm_env: 
           f" checkpatch.pl {theirs:.2f} s")
 
 
+GIT = Path(os.environ.get("LINUX_GIT", Path.home() / ".cache/reviewtool/linux-6.1.git"))
+
+
+def git_repository(tree: Path, mail: Path, out: Path) -> tuple[Path, str, Path] | None:
+    """A bare repository of the full tree (made once: its one commit, "base"), the commit of
+    ``mail`` on top of it (branch "bench", made once), and that commit as ``git
+    format-patch`` writes it (the mail a sendemail-validate hook sees)."""
+    git = ["git", "--git-dir", str(GIT)]
+    env = dict(os.environ, GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.org",
+               GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.org",
+               GIT_AUTHOR_DATE="1700000000 +0000", GIT_COMMITTER_DATE="1700000000 +0000")
+    run = lambda *a, **k: subprocess.run(git + list(a), env=env, capture_output=True,  # noqa
+                                         text=True, **k)
+    if run("rev-parse", "--verify", "-q", "bench").returncode != 0:
+        shutil.rmtree(GIT, ignore_errors=True)
+        subprocess.run(["git", "init", "-q", "--bare", str(GIT)], check=True)
+        work = ["--work-tree", str(tree)]  # the index only: the tree itself is left alone
+        # -f: the Debian source tree's .gitignore ignores everything at the top level
+        run(*work, "add", "-A", "-f", ".", cwd=tree, check=True)
+        run(*work, "commit", "-qm", "base", cwd=tree, check=True)
+        run("branch", "base", check=True)
+        run(*work, "apply", "--cached", str(mail), cwd=tree, check=True)
+        run(*work, "commit", "-qm", "x86/mm/32: try vmalloc_fault() on every kernel address "
+            "fault", cwd=tree, check=True)
+        run("branch", "bench", check=True)
+    sha = run("rev-parse", "bench", check=True).stdout.strip()
+    run("format-patch", "-q", "-1", "-o", str(out), sha, check=True)
+    return GIT, sha, next(out.glob("0001-*.patch"))
+
+
+def compare_git(review: list[str], checkpatch: list[str], tree: Path, runs: int,
+                warm_env: dict, repo: Path, sha: str, mail: Path,
+                others: list[list[str]]) -> None:
+    """One line for the fault.c patch as a commit in a git clone, reviewed as the
+    sendemail-validate hook reviews its mail (``check --tree REPO MAIL``: against the parent
+    of the mail's commit, read as blobs): one-shot warm; by a server that has reviewed only
+    ``others`` (first); and by one that has also run the post-commit hook's review of the
+    commit (readied: ``check --tree REPO parent..commit``, untimed)."""
+    client = [sys.executable, "-m", "reviewtool.client"] + review[3:-2]  # no --tree DIR
+    one_shot = review[:-2]
+    send = ["--tree", str(repo), str(mail)]
+    readying = ["--tree", str(repo), f"{sha}~1..{sha}"]
+    subprocess.run(one_shot + send, cwd=ROOT, env=dict(os.environ, **warm_env),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
+    samples: dict[str, list[float]] = {k: [] for k in ("warm", "first", "readied",
+                                                       "checkpatch")}
+    for _ in range(runs):
+        samples["warm"].append(once(one_shot + send, ROOT, warm_env))
+        samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
+        for label in ("first", "readied"):
+            _server("start", warm_env)
+            try:
+                for other in others:
+                    once(client + other, ROOT, warm_env)
+                if label == "readied":
+                    once(client + readying, ROOT, warm_env)
+                samples[label].append(once(client + send, ROOT, warm_env))
+            finally:
+                _server("stop", warm_env)
+        samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
+    m = {k: statistics.median(v) for k, v in samples.items()}
+    theirs = m["checkpatch"]
+    print(f"the fault.c patch as a commit in a git clone (sendemail-validate's review of its "
+          f"mail): reviewtool warm {m['warm']:.2f} s ({m['warm'] / theirs:.1f}x), served first "
+          f"{m['first']:.2f} s ({m['first'] / theirs:.2f}x), readied by the post-commit hook "
+          f"{m['readied']:.2f} s ({m['readied'] / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
+
+
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:
     """``count`` patches, each adding a comment before a different function of arch/x86/mm."""
     patches = []
@@ -298,6 +371,10 @@ def main() -> int:
                                                       "arch/x86/mm/pgtable.c"))[:args.runs]
         compare_new(review, checkpatch, tree, warm_env, fresh,
                     [[m] for m in mails.values()] + [series])
+        fault = Path(mails["x86-32-vmalloc-fault-guard.mbox"])
+        repo, sha, mail = git_repository(tree, fault, Path(tmp) / "git-mail")
+        compare_git(review, checkpatch, tree, args.runs, warm_env, repo, sha, mail,
+                    [["--tree", str(tree), mails["pgd-ctor-shared-pmd-only.mbox"]]])
     cold, warm, kept, read, count = scan_times(tree)
     print(f"presence conditions of the {count} .c/.h files under arch/x86: {cold:.2f} s cold, "
           f"{warm:.2f} s warm (same process); their facts computed and kept {kept:.2f} s, "
