@@ -107,7 +107,7 @@ class GitTree(Tree):
             entry = above.get(name) if above is not None else None
             tree = self.repo[entry.id] if entry is not None and entry.type_str == "tree" \
                 else None
-        found = {entry.name: entry for entry in tree} if tree is not None else None
+        found = {child.name: child for child in tree} if tree is not None else None
         self._dirs[rel] = found
         return found
 

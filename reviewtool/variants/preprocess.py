@@ -66,12 +66,12 @@ import posixpath
 import sys
 import weakref
 import re
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
 from operator import attrgetter
 from types import MappingProxyType
-from collections.abc import Sequence as SequenceABC
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Sequence
 
 from ..errors import ConditionError, TreeError
