@@ -197,6 +197,8 @@ class Server:
         from .checks import all_checks
         from .checks import context  # noqa: F401
         from .model import compare, parse, unit  # noqa: F401
+        from .tree import git  # noqa: F401  (pygit2: a one-shot run imports it only for a
+        # repository; here the first review of a git tree would wait ~0.08 s for it)
         from .variants import memo
         import reviewtool.variants.preprocess  # noqa: F401  (the module, not the function)
         all_checks()
