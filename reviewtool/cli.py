@@ -199,9 +199,14 @@ def _dir_tree(path):
 
 
 def _git_tree(repo, rev: str):
-    from .tree import kept_tree
-    from .tree.git import GitTree
-    return kept_tree(("git", repo.path, rev), lambda: GitTree(repo, rev))
+    from . import tree as trees
+    from .tree.git import GitTree, near_kept_tree
+
+    def make():
+        # a server reads the next commit through the tree it keeps of an ancestor
+        near = near_kept_tree(repo, rev, trees._KEPT) if trees.KEEP else None
+        return near if near is not None else GitTree(repo, rev)
+    return trees.kept_tree(("git", repo.path, rev), make)
 
 
 def _select_tree(option: str | None, notes: list[str], base: str | None = None, first=None):

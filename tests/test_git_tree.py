@@ -120,3 +120,59 @@ def test_reverse_patch_undoes_the_patch():
     diff = parse_diff("--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n")
     after = apply_file(diff.files[0], text).after
     assert apply_file(reverse_patch(diff).files[0], after).after == text
+
+
+@pytest.fixture
+def three_commits(tmp_path):
+    """The corpus, the seed patch on it, then a comment added to another file."""
+    work = tmp_path / "repo"
+    shutil.copytree(ROOT / "corpus" / "tree", work)
+    repo = pygit2.init_repository(str(work))
+    base = _commit_all(repo, "2.6.21 sample tree\n", [])
+    mail = read_inputs([str(SEED)])[0]
+    for result in apply_patch(parse_diff(mail.diff), DirTree(work))[0]:
+        (work / result.path).write_text(result.after)
+    seed = _commit_all(repo, "Allow paravirt backend to choose kernel PMD sharing\n", [base])
+    pgtable = work / "arch/i386/mm/pgtable.c"
+    pgtable.write_text(pgtable.read_text() + "\n/* a note */\n")
+    (work / "arch/i386/mm/fault.c").unlink()
+    (work / "arch/i386/mm/new.h").write_text("#define NEW 1\n")
+    note = _commit_all(repo, "i386: a note\n", [seed])
+    return work, repo, str(base), str(seed), str(note)
+
+
+def test_a_descendant_answers_as_the_revisions_own_tree(three_commits):
+    from reviewtool.tree.git import DescendantTree, near_kept_tree
+    work, repo, base, seed, note = three_commits
+    kept = {("git", repo.path, base): GitTree(repo, base)}
+    tree = near_kept_tree(repo, note, kept)  # two commits on: seed's and note's changes
+    own = GitTree(repo, note)
+    assert isinstance(tree, DescendantTree) and tree.revision == own.revision
+    assert (tree.kind, tree.path) == (own.kind, own.path)
+    for path in ("arch/i386/mm/pgtable.c", "arch/i386/mm/fault.c", "arch/i386/mm/new.h",
+                 "include/asm-i386/paravirt.h", "arch/i386/mm/init.c", "no/such.c"):
+        assert tree.read(path) == own.read(path), path
+        assert tree.version(path) == own.version(path), path
+        assert tree.exists(path) == own.exists(path), path
+
+
+def test_no_descendant_without_a_kept_ancestor(three_commits):
+    from reviewtool.tree.git import near_kept_tree
+    _, repo, base, seed, note = three_commits
+    assert near_kept_tree(repo, note, {}) is None
+    assert near_kept_tree(repo, base, {("git", repo.path, seed): GitTree(repo, seed)}) is None
+
+
+def test_a_server_reviews_the_next_commit_through_the_last_ones_tree(three_commits,
+                                                                      monkeypatch):
+    # the same review as against the revision's own tree, read through the kept ancestor's
+    from reviewtool import tree as trees
+    from reviewtool.tree.git import DescendantTree
+    work, repo, base, seed, note = three_commits
+    _, plain, _ = run_cli("check", "--format", "json", "--tree", work, f"{seed}..{note}")
+    monkeypatch.setattr(trees, "KEEP", 4)
+    monkeypatch.setattr(trees, "_KEPT", {})
+    run_cli("check", "--format", "json", "--tree", work, f"{base}..{seed}")
+    _, served, _ = run_cli("check", "--format", "json", "--tree", work, f"{seed}..{note}")
+    assert isinstance(trees._KEPT[("git", repo.path, seed)], DescendantTree)
+    assert served == plain

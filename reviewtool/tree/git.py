@@ -9,6 +9,10 @@ revision a mail is reviewed against, the way a maintainer would (issue order):
 3. the ``base-commit:`` trailer;
 4. ``HEAD``.
 
+:func:`near_kept_tree` reads a revision, in a long-running process, as a tree it keeps of an
+ancestor plus the files that differ (:class:`DescendantTree`), so that what was derived from
+the ancestor (header states' validity, include resolution, file texts) serves it too.
+
 :func:`commits_as_mails` turns a revision range (``HEAD~20..HEAD``) into the text of
 ``git format-patch`` mails, oldest first, so a range is reviewed exactly like a series.
 """
@@ -16,12 +20,13 @@ revision a mail is reviewed against, the way a maintainer would (issue order):
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import pygit2
 
 from ..errors import TreeError
-from . import Tree, normalize_path
+from . import OverlayTree, Tree, normalize_path
 
 
 def open_repository(path: str | os.PathLike[str]) -> pygit2.Repository | None:
@@ -141,6 +146,60 @@ class GitTree(Tree):
                 yield from self._walk(self.repo[entry.id], path, suffixes)
             elif entry.name.endswith(suffixes):
                 yield path
+
+
+@dataclass(eq=False)  # identity: caches key on the tree object
+class DescendantTree(OverlayTree):
+    """Revision ``commit_id`` read as a git tree of an ancestor (``base``) with the files that
+    differ between the two (``changes``): the same answers as :class:`GitTree` of the
+    revision (a changed file's version is its blob id), with the ancestor's caches."""
+
+    commit_id: str = ""
+
+    @property
+    def revision(self) -> str:  # type: ignore[override]
+        return self.commit_id
+
+    def unchanged(self) -> bool:
+        return True  # a commit's blobs never change
+
+
+MAX_ANCESTORS = 16  # first parents looked at for a kept tree
+MAX_CHANGED_FILES = 500  # more than this: a tree of its own
+
+
+def near_kept_tree(repo: pygit2.Repository, rev: str, kept: dict) -> DescendantTree | None:
+    """Revision ``rev`` as a :class:`DescendantTree` of the kept tree (``kept``: key -> tree,
+    see ``tree.kept_tree``) of its nearest first-parent ancestor, within ``MAX_ANCESTORS``
+    commits and ``MAX_CHANGED_FILES`` changed files; None when there is none. A developer's
+    next commit is reviewed against the commit the server reviewed the last one against."""
+    commit = _commit(repo, rev)
+    ancestor = commit
+    for _ in range(MAX_ANCESTORS):
+        if not ancestor.parents:
+            return None
+        ancestor = ancestor.parents[0]
+        found = kept.get(("git", repo.path, str(ancestor.id)))
+        if isinstance(found, DescendantTree):
+            found = found.base  # one level: the plain tree the descendant reads through
+        if isinstance(found, GitTree) and found.repo.path == repo.path:
+            break
+    else:
+        return None
+    diff = repo.diff(repo[found.commit.id].tree, commit.tree)
+    if len(diff) > MAX_CHANGED_FILES:
+        return None
+    changes: dict[str, str | None] = {}
+    for delta in diff.deltas:
+        if delta.status_char() == "D":
+            changes[delta.old_file.path] = None
+            continue
+        if delta.old_file.path != delta.new_file.path:
+            changes[delta.old_file.path] = None
+        obj = repo.get(delta.new_file.id)
+        changes[delta.new_file.path] = (obj.data.decode("utf-8", errors="surrogateescape")
+                                        if isinstance(obj, pygit2.Blob) else None)
+    return DescendantTree(base=found, changes=changes, commit_id=str(commit.id))
 
 
 def resolve_base(repo: pygit2.Repository, from_sha: str = "", base_commit: str = "",
