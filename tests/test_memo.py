@@ -284,3 +284,32 @@ def test_a_warm_review_says_exactly_what_a_cold_one_says(tmp_path, mbox):
     warm = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert cold.returncode == warm.returncode == 0
     assert cold.stdout and cold.stdout == warm.stdout
+
+
+def test_header_states_serve_a_copy_and_a_git_repository_of_the_tree(fresh_memo, tmp_path):
+    # versions are content ids: what one copy of the tree recorded, another copy and a git
+    # repository with the same files replay (no header is run again)
+    import pygit2
+
+    from reviewtool.tree.git import GitTree
+    first, second, repo_dir = tmp_path / "a", tmp_path / "b", tmp_path / "git"
+    for target in (first, second, repo_dir):
+        shutil.copytree(ROOT / "corpus" / "tree", target)
+    repo = pygit2.init_repository(str(repo_dir))
+    repo.index.add_all()
+    repo.index.write()
+    sig = pygit2.Signature("T", "t@example.org", 1175800000, 0)
+    repo.create_commit("HEAD", sig, sig, "tree\n", repo.index.write_tree(), [])
+    config = Configuration({"CONFIG_X86_PAE": "y", "CONFIG_PARAVIRT": "y"})
+    preprocess(DirTree(first), "arch/i386/mm/pgtable.c", config)
+    assert memo.stats()["misses"] > 0
+    for tree in (DirTree(second), GitTree(repo, "HEAD")):
+        before = memo.stats()["misses"]
+        preprocess(tree, "arch/i386/mm/pgtable.c", config)
+        assert memo.stats()["misses"] == before, tree.kind
+
+
+def test_a_directory_trees_version_is_gits_blob_id(tmp_path):
+    import pygit2
+    (tmp_path / "a.c").write_bytes(b"int a;\r\n\xff\n")
+    assert DirTree(tmp_path).version("a.c") == str(pygit2.hash(b"int a;\r\n\xff\n"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Mapping
 
+from ..cache import Pack
 from ..errors import TreeError
 from ..patch import normalize_path  # noqa: F401  (re-exported: trees use it too)
 from ..resources import corpus_dir
@@ -29,6 +30,9 @@ def git_blob_id(text: str) -> str:
 
 
 _UNKNOWN = object()
+
+# (full path, size/mtime/inode) -> git blob id of a directory tree's file (DirTree.version)
+_CONTENT_IDS = Pack("content-ids-1.pickle", 200_000)
 
 
 class Tree:
@@ -90,7 +94,8 @@ class DirTree(Tree):
         self.path = str(self.root)
         self._cache: dict[str, str | None] = {}
         self._dirs: dict[str, bool] = {}
-        self._versions: dict[str, tuple] = {}  # every answer version() gave, with the full path
+        self._versions: dict[str, tuple] = {}  # every stat the tree answered from, full path
+        self._content: dict[str, str] = {}  # path -> content id (version())
         self._parents: dict[str, object] = {}  # directories of missed files, as first seen
 
     def _resolve(self, path: str) -> Path:
@@ -120,7 +125,7 @@ class DirTree(Tree):
             self._cache[path] = self._cache[rel]
             return self._cache[rel]
         data = None
-        if self.version(rel) is not None:  # a regular file, really inside the tree
+        if self._stat_known(rel) is not None:  # a regular file, really inside the tree
             try:
                 with open(f"{self.path}/{rel}", "rb") as handle:
                     data = handle.read()
@@ -130,10 +135,37 @@ class DirTree(Tree):
         self._cache[rel] = self._cache[path] = text
         return text
 
+    def exists(self, path: str) -> bool:
+        if path in self._cache:
+            return self._cache[path] is not None
+        return self._stat_known(path) is not None  # no need for its content id
+
     def version(self, path: str) -> str | None:
-        """Size, modification time and inode, as git's index tells a changed file: cheaper
-        than reading the file, and it changes when the content does. Asked once per path:
-        the tree's answers stay those of the moment it first looked (see ``unchanged``)."""
+        """The file's content id: git's blob id, so that a file has the same version in this
+        tree, in a copy of it and in a git repository of it (the include memo's header
+        states and the file facts serve all of them). Remembered in the cache directory per
+        file, size, modification time and inode (as git's index tells a changed file): a
+        stat, and the file read and hashed only when that changed."""
+        stat_version = self._stat_known(path)
+        if stat_version is None:
+            return None
+        content = self._content.get(path)
+        if content is None:
+            key = (self._versions[path][1], stat_version)
+            content = _CONTENT_IDS.get(key)
+            if content is None:
+                text = self.read(path)
+                if text is None:
+                    return None
+                content = git_blob_id(text)  # the file's bytes (read with surrogateescape)
+                _CONTENT_IDS.put(key, content)
+            self._content[path] = content
+        return content
+
+    def _stat_known(self, path: str) -> str | None:
+        """Size, modification time and inode of a regular file inside the tree (None: not
+        one). Asked once per path: the tree's answers stay those of the moment it first
+        looked (see ``unchanged``)."""
         if self._cache.get(path, "") is None:
             return None
         known = self._versions.get(path)

@@ -13,8 +13,9 @@ While a header runs, the preprocessor records both (``preprocess._Frame``). The 
 (``#define``/``#undef``, kept lines, nested headers as their own entries, missing includes,
 errors). Including a header again with the same values for its reads replays the log instead
 of running the header. An entry is used on a tree only after checking, once per tree, that
-every file it read has the same version there (git blob id, content hash, or size and
-modification time for a directory) and that its includes resolve to the same files; so an
+every file it read has the same version there (its git blob id, whatever the tree: a
+directory tree computes it once per size and modification time) and that its includes
+resolve to the same files; so an
 entry recorded on the pre-image serves the post-image for every header the patch leaves alone,
 and a changed file is never served stale.
 
