@@ -127,6 +127,11 @@ class Pack:
             self.data = stored
         on_exit(self.flush)
 
+    def load(self) -> None:
+        """Read the pack now (a server, before its first request) rather than at first use."""
+        if not self.loaded:
+            self._load()
+
     def get(self, key: Any) -> Any | None:
         if not self.loaded:
             self._load()
