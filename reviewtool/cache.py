@@ -19,7 +19,7 @@ from typing import Any
 
 from .locations import cache_dir
 
-FORMAT = 1  # bump when a cached structure changes shape
+FORMAT = 2  # bump when a cached structure changes shape (2: directory file versions are blob ids)
 
 _READ_ERRORS = (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
                 ValueError, RecursionError, ImportError, IndexError, KeyError, MemoryError)
