@@ -83,6 +83,19 @@ def _server(action: str, env: dict) -> None:
                    env=dict(os.environ, **env), stdout=subprocess.DEVNULL, check=True)
 
 
+def served(client: list[str], env: dict, others: list[list[str]],
+           timed: list[list[str]]) -> list[float]:
+    """Wall times of the ``timed`` checks, in order, handed to a new server that has first
+    reviewed ``others`` (untimed); the server is stopped afterwards."""
+    _server("start", env)
+    try:
+        for other in others:
+            once(client + other, ROOT, env)
+        return [once(client + args, ROOT, env) for args in timed]
+    finally:
+        _server("stop", env)
+
+
 def revised(mail: Path, out: Path) -> Path:
     """A v2 of a patch mail: the same change plus an added blank line after its first hunk's
     first line (a comment there could land inside another; a blank line changes nothing a
@@ -118,16 +131,10 @@ def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, ru
         samples["warm"].append(once(review + inputs, ROOT, warm_env))
         samples["cold"].append(once(review + inputs, ROOT, fresh_cache=True))
         samples["checkpatch"].append(once(checkpatch + inputs, tree))
-        _server("start", warm_env)
-        try:
-            for other in others:
-                once(client + other, ROOT, warm_env)
-            samples["first"].append(once(client + inputs, ROOT, warm_env))
-            samples["again"].append(once(client + inputs, ROOT, warm_env))
-            if revision:
-                samples["v2"].append(once(client + revision, ROOT, warm_env))
-        finally:
-            _server("stop", warm_env)
+        times = served(client, warm_env, others, [inputs, inputs] + ([revision] if revision
+                                                                     else []))
+        for variant, took in zip(("first", "again", "v2"), times):
+            samples[variant].append(took)
         samples["checkpatch"].append(once(checkpatch + inputs, tree))
     m = {k: statistics.median(v) for k, v in samples.items() if v}
     theirs = m["checkpatch"]
@@ -184,13 +191,7 @@ def compare_new(review: list[str], checkpatch: list[str], tree: Path, warm_env: 
             shutil.rmtree(cache)
             shutil.copytree(kept, cache)
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
-        _server("start", warm_env)
-        try:
-            for other in others:
-                once(client + other, ROOT, warm_env)
-            samples["served"].append(once(client + [str(mail)], ROOT, warm_env))
-        finally:
-            _server("stop", warm_env)
+        samples["served"] += served(client, warm_env, others, [[str(mail)]])
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
     m = {k: statistics.median(v) for k, v in samples.items()}
     theirs = m["checkpatch"]
@@ -203,16 +204,17 @@ def compare_new(review: list[str], checkpatch: list[str], tree: Path, warm_env: 
 GIT = Path(os.environ.get("LINUX_GIT", Path.home() / ".cache/reviewtool/linux-6.1.git"))
 
 
-def git_repository(tree: Path, mail: Path, out: Path) -> tuple[Path, str, Path] | None:
+def git_repository(tree: Path, mail: Path, out: Path) -> tuple[Path, str, Path]:
     """A bare repository of the full tree (made once: its one commit, "base"), the commit of
     ``mail`` on top of it (branch "bench", made once), and that commit as ``git
     format-patch`` writes it (the mail a sendemail-validate hook sees)."""
-    git = ["git", "--git-dir", str(GIT)]
     env = dict(os.environ, GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="bench@example.org",
                GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.org",
                GIT_AUTHOR_DATE="1700000000 +0000", GIT_COMMITTER_DATE="1700000000 +0000")
-    run = lambda *a, **k: subprocess.run(git + list(a), env=env, capture_output=True,  # noqa
-                                         text=True, **k)
+
+    def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "--git-dir", str(GIT), *args], env=env,
+                              capture_output=True, text=True, **kwargs)
     if run("rev-parse", "--verify", "-q", "bench").returncode != 0:
         shutil.rmtree(GIT, ignore_errors=True)
         subprocess.run(["git", "init", "-q", "--bare", str(GIT)], check=True)
@@ -249,16 +251,8 @@ def compare_git(review: list[str], checkpatch: list[str], tree: Path, runs: int,
     for _ in range(runs):
         samples["warm"].append(once(one_shot + send, ROOT, warm_env))
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
-        for label in ("first", "readied"):
-            _server("start", warm_env)
-            try:
-                for other in others:
-                    once(client + other, ROOT, warm_env)
-                if label == "readied":
-                    once(client + readying, ROOT, warm_env)
-                samples[label].append(once(client + send, ROOT, warm_env))
-            finally:
-                _server("stop", warm_env)
+        samples["first"] += served(client, warm_env, others, [send])
+        samples["readied"] += served(client, warm_env, others + [readying], [send])
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
     m = {k: statistics.median(v) for k, v in samples.items()}
     theirs = m["checkpatch"]
