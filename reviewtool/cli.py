@@ -204,7 +204,7 @@ def _git_tree(repo, rev: str):
 
     def make():
         # a server reads the next commit through the tree it keeps of an ancestor
-        near = near_kept_tree(repo, rev, trees._KEPT) if trees.KEEP else None
+        near = near_kept_tree(repo, rev, trees.kept) if trees.KEEP else None
         return near if near is not None else GitTree(repo, rev)
     return trees.kept_tree(("git", repo.path, rev), make)
 

@@ -145,7 +145,7 @@ def test_a_descendant_answers_as_the_revisions_own_tree(three_commits):
     from reviewtool.tree.git import DescendantTree, near_kept_tree
     work, repo, base, seed, note = three_commits
     kept = {("git", repo.path, base): GitTree(repo, base)}
-    tree = near_kept_tree(repo, note, kept)  # two commits on: seed's and note's changes
+    tree = near_kept_tree(repo, note, kept.get)  # two commits on: seed's and note's changes
     own = GitTree(repo, note)
     assert isinstance(tree, DescendantTree) and tree.revision == own.revision
     assert (tree.kind, tree.path) == (own.kind, own.path)
@@ -159,8 +159,19 @@ def test_a_descendant_answers_as_the_revisions_own_tree(three_commits):
 def test_no_descendant_without_a_kept_ancestor(three_commits):
     from reviewtool.tree.git import near_kept_tree
     _, repo, base, seed, note = three_commits
-    assert near_kept_tree(repo, note, {}) is None
-    assert near_kept_tree(repo, base, {("git", repo.path, seed): GitTree(repo, seed)}) is None
+    assert near_kept_tree(repo, note, {}.get) is None
+    kept = {("git", repo.path, seed): GitTree(repo, seed)}
+    assert near_kept_tree(repo, base, kept.get) is None  # a root commit: no ancestor
+
+
+@pytest.mark.parametrize("limit", ["MAX_CHANGED_FILES", "MAX_ANCESTORS"])
+def test_a_descendant_too_far_from_the_kept_tree_is_a_tree_of_its_own(three_commits, limit,
+                                                                     monkeypatch):
+    from reviewtool.tree import git
+    _, repo, base, seed, note = three_commits
+    monkeypatch.setattr(git, limit, 1)  # note is two commits and three files from base
+    assert git.near_kept_tree(repo, note, {("git", repo.path, base): GitTree(repo, base)}.get) \
+        is None
 
 
 def test_a_server_reviews_the_next_commit_through_the_last_ones_tree(three_commits,

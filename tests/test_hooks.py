@@ -147,3 +147,20 @@ def test_post_commit_hook_returns_at_once_and_silently(tmp_path):
     proc = git(repo, "commit", "-qm", "a note")
     assert proc.stdout == "" and proc.stderr == ""
     assert git(repo, "log", "-1", "--format=%s").stdout.strip() == "a note"
+
+
+@pytest.mark.parametrize("commits", [0, 1])
+def test_post_commit_readies_nothing_without_a_parent(tmp_path, monkeypatch, commits):
+    # an unborn branch, a root commit: nothing to review, no server asked
+    from reviewtool import client, hooks
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    if commits:
+        (repo / "a.c").write_text("int a;\n")
+        git(repo, "add", "a.c")
+        git(repo, "commit", "-qm", "root")
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("REVIEWTOOL_HOOK_STRICT", "1")  # a crash would say 1
+    monkeypatch.setattr(client, "via_server", lambda *a: pytest.fail("asked the server"))
+    assert hooks.run("post-commit", [], "") == 0

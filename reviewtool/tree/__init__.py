@@ -308,6 +308,11 @@ def kept_tree(key: tuple, make) -> Tree:
     return tree
 
 
+def kept(key: tuple) -> Tree | None:
+    """The tree kept for ``key``, if any, without handing it out (``kept_tree`` does that)."""
+    return _KEPT.get(key)
+
+
 def is_kernel_tree(root: str | os.PathLike[str]) -> bool:
     """A directory looks like a kernel tree when it has the top-level Kconfig/Makefile and arch/."""
     base = Path(root)

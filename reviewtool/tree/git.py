@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pygit2
 
@@ -168,9 +168,10 @@ MAX_ANCESTORS = 16  # first parents looked at for a kept tree
 MAX_CHANGED_FILES = 500  # more than this: a tree of its own
 
 
-def near_kept_tree(repo: pygit2.Repository, rev: str, kept: dict) -> DescendantTree | None:
-    """Revision ``rev`` as a :class:`DescendantTree` of the kept tree (``kept``: key -> tree,
-    see ``tree.kept_tree``) of its nearest first-parent ancestor, within ``MAX_ANCESTORS``
+def near_kept_tree(repo: pygit2.Repository, rev: str,
+                   kept: Callable[[tuple], Tree | None]) -> DescendantTree | None:
+    """Revision ``rev`` as a :class:`DescendantTree` of the kept tree (``kept(key)``, see
+    ``tree.kept_tree``) of its nearest first-parent ancestor, within ``MAX_ANCESTORS``
     commits and ``MAX_CHANGED_FILES`` changed files; None when there is none. A developer's
     next commit is reviewed against the commit the server reviewed the last one against."""
     commit = _commit(repo, rev)
@@ -179,7 +180,7 @@ def near_kept_tree(repo: pygit2.Repository, rev: str, kept: dict) -> DescendantT
         if not ancestor.parents:
             return None
         ancestor = ancestor.parents[0]
-        found = kept.get(("git", repo.path, str(ancestor.id)))
+        found = kept(("git", repo.path, str(ancestor.id)))
         if isinstance(found, DescendantTree):
             found = found.base  # one level: the plain tree the descendant reads through
         if isinstance(found, GitTree) and found.repo.path == repo.path:
