@@ -41,6 +41,7 @@ MAX_PER_HEADER = 64  # a review enumerates 18-64 configurations, each may read a
 MAX_ENTRIES = 60_000
 MAX_AGE = 30 * 24 * 3600  # entries unused for a month leave the pack
 MAX_FLAT = 256  # folded entries kept in memory (about 1 MB each on Linux 6.1)
+MAX_FOLD_ITEMS = 2_000_000  # #defines held by the folds that nested entries' spans point into
 MAX_RUNS = 200_000  # entries whose own log is kept in runs (tuples of shared macros)
 PACK_NAME = "preprocess-memo-3.pickle"  # -3: macros are named tuples
 
@@ -94,6 +95,8 @@ class Memo:
             weakref.WeakKeyDictionary()
         self._written: dict[str, frozenset[str]] = {}
         self._flat: dict[str, tuple] = {}
+        self._spans: dict[str, tuple] = {}  # nested entry -> (fold, start, end): see _fold
+        self._fold_items = 0
         self._last_valid: tuple | None = None  # (weak reference to a tree, its verdicts)
         self._quick: dict[str, tuple[tuple, tuple]] = {}  # per entry: names that told apart
         self._own_runs: dict[str, tuple] = {}
@@ -217,43 +220,70 @@ class Memo:
         if found is not None:
             self._flat[uid] = found  # most recently used last
         else:
-            final: dict[str, Any] = {}
-            definitions: list[Any] = []
-            kept: dict[str, list] = {}  # path -> [line count, ranges, ranges...]
-            rest: list[tuple] = []
-            undefs: set[str] = set()  # every name an #undef met (few): the rest are defined
-            self._fold(entry, final, definitions, kept, rest, undefs)
-            undefined = tuple(sorted(n for n in undefs if final[n] is None))
-            defined = dict(final)
+            fold = _Fold()
+            self._fold(entry, fold)
+            self._fold_items += len(fold.names)
+            if self._fold_items > MAX_FOLD_ITEMS:  # the folds the spans point into: let go
+                self._spans.clear()
+                self._fold_items = len(fold.names)
+            final = dict(zip(fold.names, fold.values))
+            undefined = tuple(sorted(n for n in set(fold.undefs) if final[n] is None))
             for name in undefined:
-                del defined[name]
-            found = self._flat[uid] = (defined, undefined, tuple(definitions),
-                                       {p: tuple(k) for p, k in kept.items()}, tuple(rest),
-                                       self._words(entry))
-            if len(self._flat) > MAX_FLAT:  # each holds a whole macro table: bound memory
-                del self._flat[next(iter(self._flat))]
-        return found
-
-    def _fold(self, entry: MemoEntry, final, definitions, kept, rest, undefs) -> None:
-        for event in self._runs(entry):
-            tag = event[0]
-            if tag == _RUN:  # consecutive #defines, in one C-speed update
-                final.update(zip(event[1], event[2]))
-                definitions.extend(event[2])
-            elif tag == _CHILD:
-                self._fold(event[1], final, definitions, kept, rest, undefs)
-            elif tag == _KEPT:  # the ranges, set into lines only when asked for
-                _, path, nlines, ranges = event
+                del final[name]
+            kept: dict[str, list] = {}  # path -> [line count, ranges, ranges...]
+            for path, nlines, ranges in fold.kept:
                 lines = kept.get(path)
                 if lines is None:
                     kept[path] = [nlines, ranges]
                 else:
                     lines.append(ranges)
+            found = self._flat[uid] = (final, undefined, tuple(fold.definitions),
+                                       {p: tuple(k) for p, k in kept.items()},
+                                       tuple(fold.rest), self._words(entry))
+            if len(self._flat) > MAX_FLAT:  # each holds a whole macro table: bound memory
+                del self._flat[next(iter(self._flat))]
+        return found
+
+    def _fold(self, entry: MemoEntry, fold: "_Fold") -> None:
+        """The entry's log, its nested headers inlined, appended to ``fold``; each nested
+        entry folded once is then taken as slices of the fold it was first folded in (its
+        span there): the configurations of a review replay different entries of a big
+        header (<linux/sched.h>, a dozen of them) that differ in a few headers deep down and
+        share the rest (123,000 #defines folded for the fault.c review, 34,000 distinct)."""
+        names, values, definitions, kept, rest, undefs = (
+            fold.names, fold.values, fold.definitions, fold.kept, fold.rest, fold.undefs)
+        spans = self._spans
+        start = (len(names), len(definitions), len(kept), len(rest), len(undefs))
+        for event in self._runs(entry):
+            tag = event[0]
+            if tag == _RUN:  # consecutive #defines, in C-speed extends
+                names.extend(event[1])
+                values.extend(event[2])
+                definitions.extend(event[2])
+            elif tag == _CHILD:
+                span = spans.get(event[1].uid)
+                if span is None:
+                    self._fold(event[1], fold)
+                    continue
+                other, (n0, d0, k0, r0, u0), (n1, d1, k1, r1, u1) = span
+                names += other.names[n0:n1]
+                values += other.values[n0:n1]
+                definitions += other.definitions[d0:d1]
+                kept += other.kept[k0:k1]
+                if r1 > r0:
+                    rest += other.rest[r0:r1]
+                if u1 > u0:
+                    undefs += other.undefs[u0:u1]
+            elif tag == _KEPT:  # the ranges, set into lines only when asked for
+                kept.append(event[1:])
             elif tag == _UNDEF:
-                final[event[1]] = None
-                undefs.add(event[1])
+                names.append(event[1])
+                values.append(None)
+                undefs.append(event[1])
             else:
                 rest.append(event)
+        spans[entry.uid] = (fold, start, (len(names), len(definitions), len(kept), len(rest),
+                                          len(undefs)))
 
     def _runs(self, entry: MemoEntry) -> tuple[tuple, ...]:
         """The entry's own log with each run of consecutive #defines as one event (_RUN,
@@ -399,5 +429,21 @@ def reset() -> None:
 
 
 from .preprocess import _CHILD, _DEFINE, _KEPT, _UNDEF, config_words_of  # noqa: E402  (the log's event tags)
+
+class _Fold:
+    """An entry's log with its nested headers inlined (Memo.flat): every #define and #undef
+    (name, macro or None) in order, the #defines, the files' kept ranges (path, line count,
+    ranges), the other events and the names #undef'd."""
+
+    __slots__ = ("names", "values", "definitions", "kept", "rest", "undefs")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.values: list[Any] = []
+        self.definitions: list[Any] = []
+        self.kept: list[tuple] = []
+        self.rest: list[tuple] = []
+        self.undefs: list[str] = []
+
 
 _RUN = -1  # a run of consecutive #defines in a folded log (never stored in an entry)
