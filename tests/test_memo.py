@@ -313,3 +313,48 @@ def test_a_directory_trees_version_is_gits_blob_id(tmp_path):
     import pygit2
     (tmp_path / "a.c").write_bytes(b"int a;\r\n\xff\n")
     assert DirTree(tmp_path).version("a.c") == str(pygit2.hash(b"int a;\r\n\xff\n"))
+
+
+def test_a_fold_takes_a_nested_header_folded_before_and_gives_a_fresh_folds_flat(fresh_memo,
+                                                                                  tmp_path):
+    # two configurations replay two entries of top.h (mid.h reads CONFIG_A) that share the
+    # entry of shared.h: the folds take it from where it was folded first, and their flats
+    # are the ones a memo that never folded anything makes
+    files = {
+        "include/top.h": "#ifndef TOP_H\n#define TOP_H\n#include <mid.h>\n"
+                         "#include <shared.h>\n#define TOP 1\n#endif\n",
+        "include/mid.h": "#ifndef MID_H\n#define MID_H\n#ifdef CONFIG_A\n#define MID 1\n"
+                         "#else\n#define MID 2\n#undef S2\n#endif\n#include <shared.h>\n"
+                         "#define AFTER S2\n#endif\n",
+        "include/shared.h": "/* kept */\n#ifndef SHARED_H\n#define SHARED_H\n#define S1 1\n"
+                            "#undef S1\n#define S2 2\n#undef GONE\n#include <leaf.h>\n#endif\n",
+        "include/leaf.h": "#define LEAF 3\n#define S1 4\n",
+        "a.c": "#define GONE 1\n#include <top.h>\nint x = MID;\n",
+    }
+    for path, text in files.items():
+        (tmp_path / "t" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "t" / path).write_text(text)
+    for tree in (DirTree(tmp_path / "t"), DirTree(tmp_path / "t")):  # run, then replayed
+        for value in "yn":
+            preprocess(tree, "a.c", Configuration({"CONFIG_A": value}))
+    entries = {path: es for (_, _, path), es in memo._MEMO.entries.items()}
+    assert len(entries["include/top.h"]) == len(entries["include/mid.h"]) == 2
+    shared = max(entries["include/shared.h"], key=lambda e: len(e.log))  # not the guard's
+    spans = memo._MEMO._spans
+    assert {id(spans[e.uid][0]) for e in entries["include/mid.h"]} \
+        == {id(spans[e.uid][0]) for e in entries["include/top.h"]}  # each top.h its own fold
+    # folded once (before either top.h), then taken from there: not folded again in either
+    assert spans[shared.uid][0] not in {spans[e.uid][0] for e in entries["include/top.h"]}
+    for entry in entries["include/top.h"]:
+        assert memo._MEMO.flat(entry) == memo.Memo().flat(entry)
+
+
+def test_a_unit_replayed_through_a_shared_nested_fold_is_the_one_a_run_gives(fresh_memo,
+                                                                              monkeypatch):
+    tree = corpus_tree()
+    for config in CONFIGS:  # later configurations fold entries that share nested ones
+        preprocess(tree, "arch/i386/mm/fault.c", config)
+    memo._MEMO._flat.clear()  # the top-level folds made again, from the spans
+    for config in CONFIGS:
+        assert _shape(preprocess(tree, "arch/i386/mm/pageattr.c", config)) \
+            == _plain(tree, "arch/i386/mm/pageattr.c", config, monkeypatch)
