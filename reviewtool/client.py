@@ -12,7 +12,10 @@ This module runs before anything else, so it imports nothing heavier than ``sock
 ``json``. It runs the command here instead whenever the server cannot serve it: no server (no
 socket, or a stale one), ``--no-server``, ``--no-cache``, ``REVIEWTOOL_SERVER=off``, a server
 started from other code (the installed files changed since: it is told to stop), or any
-error on the way to it. A command other than ``check`` always runs here.
+error on the way to it. A command other than ``check`` and ``hook run`` always runs here.
+
+``reviewtool hook run`` (the git hooks' command) goes to the server too: it runs the hook
+there, and the review it asks for in its own process.
 
 ``REVIEWTOOL_SERVER=auto`` starts a server in the background when none answers (this
 command still runs here; the next ones are served); ``off`` never uses one.
@@ -75,10 +78,19 @@ def server_mode() -> str:
     return "auto" if chosen == "auto" else "on"
 
 
+SERVING = False  # set in the server: what it runs never asks a server (itself) again
+
+
 def wants_server(argv: list[str]) -> bool:
-    if server_mode() == "off":
+    """``check``, and ``hook run`` (a git hook: the hook's own work, its settings, the
+    repository and the mail, would cost a one-shot process every import a review needs
+    before it could hand the review over)."""
+    if SERVING or server_mode() == "off":
         return False
-    command = next((a for a in argv if not a.startswith("-")), None)
+    words = [a for a in argv if not a.startswith("-")]
+    command = words[0] if words else None
+    if command == "hook":
+        return words[1:2] == ["run"]
     return command == "check" and "--no-server" not in argv and "--no-cache" not in argv
 
 
@@ -181,6 +193,12 @@ def via_server(argv: list[str]) -> int | None:
     if not accepted:
         return None  # refused (other code, another user) or gone before starting: run here
     if not done or not isinstance(done.get("exit"), int):
+        if argv[:1] == ["hook"]:
+            # a hook must not block the developer's commit, push or mail because the server
+            # died: it runs again here (what the server printed may show twice)
+            print("reviewtool: the server stopped during the hook; running it here",
+                  file=sys.stderr)
+            return None
         # the review may have written to our output already: it is not run again here
         print("reviewtool: internal error: the server stopped during the review (see "
               f"{os.path.join(os.path.dirname(path), 'server.log')})", file=sys.stderr)

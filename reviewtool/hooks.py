@@ -50,7 +50,7 @@ input=$(cat)
 if [ -x "$chained" ]; then
     printf '%s\\n' "$input" | "$chained" "$@" || exit $?
 fi
-printf '%s\\n' "$input" | exec {python} -m reviewtool.cli hook run {kind} "$@"
+printf '%s\\n' "$input" | exec {python} -m reviewtool.client hook run {kind} "$@"
 """
 
 # post-commit cannot stop anything and gets no input: the commit returns at once, the review
@@ -62,7 +62,7 @@ chained="$hook_dir/{kind}{chained}"
 if [ -x "$chained" ]; then
     "$chained" "$@"
 fi
-( {python} -m reviewtool.cli hook run {kind} "$@" </dev/null >/dev/null 2>&1 & )
+( {python} -m reviewtool.client hook run {kind} "$@" </dev/null >/dev/null 2>&1 & )
 exit 0
 """
 
@@ -228,7 +228,11 @@ def _ready_server(repo, top: str) -> int:
         return 0  # a root commit: the import of a tree, not a patch
     command = ["check", "--quiet", "--fail-on", "never", "--tree", top,
                f"{head.parents[0].id}..{head.id}"]
-    if wants_server(command):
+    from . import client
+    if client.SERVING:  # this hook runs in the server: the review too
+        from .cli import main
+        main(command)
+    elif wants_server(command):
         via_server(command)
     return 0
 

@@ -231,6 +231,8 @@ class Server:
         return listener
 
     def serve(self) -> None:
+        from . import client
+        client.SERVING = True  # a hook run here reviews here, not through a server (us)
         listener = self.bind()
         self.log(f"reviewtool {__version__} serving on {self.path}")
         self.warm_up()

@@ -291,9 +291,10 @@ def test_caching_off_never_looks_for_a_server():
     (["check", "--no-server", "x.mbox"], False),
     (["check", "--no-cache", "x.mbox"], False),
     (["model", "arch/i386/mm/fault.c"], False),
-    (["hook", "run", "pre-commit"], False),
+    (["hook", "run", "pre-commit"], True),
+    (["hook", "install", "--kind", "pre-push"], False),
 ])
-def test_only_check_goes_to_the_server(argv, wanted):
+def test_only_check_and_hook_runs_go_to_the_server(argv, wanted):
     assert client.wants_server(argv) is wanted
 
 
@@ -327,7 +328,29 @@ def test_pre_push_hook_reviews_through_the_server(running, tmp_path):
     before = _requests(cache)
     proc = git("push", "origin", "main", check=False)
     assert proc.returncode != 0 and "config-change" in proc.stdout + proc.stderr
-    assert _requests(cache) == before + 1
+    assert _requests(cache) == before + 1  # the hook, and the review in it
+    assert f"request {before + 1}: reviewtool hook run pre-push" \
+        in (Path(cache) / "server.log").read_text()
+
+
+def test_a_server_that_dies_during_a_hook_lets_the_hook_run_here(own_cache, tmp_path):
+    # a hook must not fail the developer's mail because the server went away mid-review
+    from test_hooks import ENV, make_repo
+    cache = own_cache
+    repo = make_repo(tmp_path / "r")
+    pid = server.start(idle_minutes=1)["pid"]
+    proc = subprocess.Popen([sys.executable, "-m", "reviewtool.client", "hook", "run",
+                             "sendemail-validate", str(SEED)], cwd=repo,
+                            env=dict(ENV, **_env(cache)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10  # until the hook has started there
+    while time.monotonic() < deadline and "request 1: reviewtool hook" not in (
+            Path(cache) / "server.log").read_text():
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert b"server stopped during the hook; running it here" in err
+    assert proc.returncode == 1 and b"config-change" in out + err  # the seed's verdict
 
 
 def test_cache_packs_are_written_once_requests_pause(running):
