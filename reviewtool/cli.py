@@ -214,7 +214,8 @@ def _select_tree(option: str | None, notes: list[str], base: str | None = None, 
 
     if option:
         repo = None
-        if (Path(option) / ".git").exists() or option.endswith(".git"):
+        if (Path(option) / ".git").exists() or option.endswith(".git") \
+                or _is_git_dir(Path(option)):
             from .tree.git import open_repository  # pygit2 only for a repository
             repo = open_repository(option)
         if repo is not None:
@@ -239,6 +240,13 @@ def _select_tree(option: str | None, notes: list[str], base: str | None = None, 
     notes.append("no --tree and the current directory is not a kernel tree: "
                  "reviewing against the bundled corpus (Linux 2.6.21 i386 model)")
     return corpus_tree()
+
+
+def _is_git_dir(path: Path) -> bool:
+    """A repository's own directory (a bare repository, or a work tree's .git): what git
+    itself looks for, without importing pygit2 for every directory given as --tree."""
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() \
+        and (path / "refs").is_dir()
 
 
 def _infer_arch(paths: Sequence[str], default: str = "i386") -> str:

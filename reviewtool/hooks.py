@@ -171,7 +171,7 @@ def _review(argv: list[str], settings) -> int:
 
 def _run(kind: str, args: list[str], stdin_text: str, settings) -> int:
     repo = _repo(".")
-    top = repo.workdir or "."
+    top = repo.workdir or repo.path  # a bare repository: its blobs, not the directory's files
     if kind == "sendemail-validate":
         from .mail import read_inputs
 

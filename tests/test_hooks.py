@@ -164,3 +164,20 @@ def test_post_commit_readies_nothing_without_a_parent(tmp_path, monkeypatch, com
     monkeypatch.setenv("REVIEWTOOL_HOOK_STRICT", "1")  # a crash would say 1
     monkeypatch.setattr(client, "via_server", lambda *a: pytest.fail("asked the server"))
     assert hooks.run("post-commit", [], "") == 0
+
+
+def test_sendemail_validate_in_a_bare_repository_reviews_its_blobs(tmp_path):
+    # a bare repository (named without .git) has no files to read: the hook reviews the
+    # mail against the parent of its commit, read from the repository
+    repo = make_repo(tmp_path / "r", SEED)
+    bare = tmp_path / "mirror"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    out = tmp_path / "out"
+    git(repo, "format-patch", "-q", "-1", "-o", str(out))
+    proc = subprocess.run(["python3", "-m", "reviewtool.client", "hook", "run",
+                           "sendemail-validate", str(next(out.iterdir()))], cwd=bare,
+                          env=dict(ENV, REVIEWTOOL_SERVER="off"), capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "tree: git" in proc.stdout and "config-change" in proc.stdout
+    assert "does-not-apply" not in proc.stdout
