@@ -11,9 +11,10 @@ run, with ratios (reviewtool / checkpatch.pl; lower is faster):
    function of another file of arch/x86/mm (the kind of change the fault.c patch is), that
    neither the cache nor the server has seen;
 4. the fault.c patch as a commit in a git repository of the same tree (bare, made once in
-   ~/.cache/reviewtool/linux-6.1.git or $LINUX_GIT), its ``git format-patch`` mail reviewed
-   as the sendemail-validate hook does (``check --tree REPO MAIL``: blobs of the parent
-   commit): one-shot warm, by a server's first review, and by a server that has run the
+   ~/.cache/reviewtool/linux-6.1.git or $LINUX_GIT), its ``git format-patch`` mail checked
+   by the repository's sendemail-validate hook (installed by reviewtool, run as git runs
+   it; the review is ``check --tree REPO MAIL``: blobs of the parent commit): without a
+   server (warm cache), by a server's first review, and by a server that has run the
    post-commit hook's review of the commit first (readied);
 5. presence conditions (variants.conditions.scan) of every .c/.h under arch/x86 in a fresh
    process (cold) and again in the same process (warm), and the per-file facts kept in the
@@ -84,14 +85,15 @@ def _server(action: str, env: dict) -> None:
 
 
 def served(client: list[str], env: dict, others: list[list[str]],
-           timed: list[list[str]]) -> list[float]:
-    """Wall times of the ``timed`` checks, in order, handed to a new server that has first
-    reviewed ``others`` (untimed); the server is stopped afterwards."""
+           timed: list[list[str]], command=None, cwd: Path = ROOT) -> list[float]:
+    """Wall times of the ``timed`` checks (``client`` + each; or ``command`` + each, run in
+    ``cwd``), in order, handed to a new server that has first reviewed ``others`` (untimed);
+    the server is stopped afterwards."""
     _server("start", env)
     try:
         for other in others:
             once(client + other, ROOT, env)
-        return [once(client + args, ROOT, env) for args in timed]
+        return [once((command or client) + args, cwd, env) for args in timed]
     finally:
         _server("stop", env)
 
@@ -235,28 +237,34 @@ def git_repository(tree: Path, mail: Path, out: Path) -> tuple[Path, str, Path]:
 def compare_git(review: list[str], checkpatch: list[str], tree: Path, runs: int,
                 warm_env: dict, repo: Path, sha: str, mail: Path,
                 others: list[list[str]]) -> None:
-    """One line for the fault.c patch as a commit in a git clone, reviewed as the
-    sendemail-validate hook reviews its mail (``check --tree REPO MAIL``: against the parent
-    of the mail's commit, read as blobs): one-shot warm; by a server that has reviewed only
-    ``others`` (first); and by one that has also run the post-commit hook's review of the
-    commit (readied: ``check --tree REPO parent..commit``, untimed)."""
+    """One line for the fault.c patch as a commit in a git clone, its mail checked by the
+    repository's sendemail-validate hook as ``git send-email`` runs it (the hook script
+    reviewtool installs, in the repository's directory: ``check --tree REPO MAIL``, against
+    the parent of the mail's commit, read as blobs): one-shot (no server: warm cache); by a
+    server that has reviewed only ``others`` (first); and by one that has also run the
+    post-commit hook's review of the commit (readied: ``check --tree REPO parent..commit``,
+    untimed)."""
     client = [sys.executable, "-m", "reviewtool.client"] + review[3:-2]  # no --tree DIR
-    one_shot = review[:-2]
-    send = ["--tree", str(repo), str(mail)]
+    subprocess.run([sys.executable, "-m", "reviewtool.cli", "hook", "install", "--kind",
+                    "sendemail-validate", "--repo", str(repo)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    hook = [str(repo / "hooks" / "sendemail-validate")]
+    send = [str(mail)]
     readying = ["--tree", str(repo), f"{sha}~1..{sha}"]
-    subprocess.run(one_shot + send, cwd=ROOT, env=dict(os.environ, **warm_env),
+    subprocess.run(hook + send, cwd=repo, env=dict(os.environ, **warm_env),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
     samples: dict[str, list[float]] = {k: [] for k in ("warm", "first", "readied",
                                                        "checkpatch")}
     for _ in range(runs):
-        samples["warm"].append(once(one_shot + send, ROOT, warm_env))
+        samples["warm"].append(once(hook + send, repo, warm_env))
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
-        samples["first"] += served(client, warm_env, others, [send])
-        samples["readied"] += served(client, warm_env, others + [readying], [send])
+        samples["first"] += served(client, warm_env, others, [send], hook, repo)
+        samples["readied"] += served(client, warm_env, others + [readying], [send], hook,
+                                     repo)
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
     m = {k: statistics.median(v) for k, v in samples.items()}
     theirs = m["checkpatch"]
-    print(f"the fault.c patch as a commit in a git clone (sendemail-validate's review of its "
+    print(f"the fault.c patch as a commit in a git clone (its sendemail-validate hook on its "
           f"mail): reviewtool warm {m['warm']:.2f} s ({m['warm'] / theirs:.1f}x), served first "
           f"{m['first']:.2f} s ({m['first'] / theirs:.2f}x), readied by the post-commit hook "
           f"{m['readied']:.2f} s ({m['readied'] / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
