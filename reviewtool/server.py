@@ -201,6 +201,8 @@ class Server:
         # repository; here the first review of a git tree would wait ~0.03 s for it)
         from .variants import facts, memo
         import reviewtool.variants.preprocess  # noqa: F401  (the module, not the function)
+        # the reports (rich: 0.03 s; --quiet reviews never import it, a hook's always does)
+        from .report import email_report, json_report, sarif, terminal  # noqa: F401
         all_checks()
         if not memo._MEMO.loaded:
             memo._MEMO.load()
