@@ -187,3 +187,51 @@ def test_a_server_reviews_the_next_commit_through_the_last_ones_tree(three_commi
     _, served, _ = run_cli("check", "--format", "json", "--tree", work, f"{seed}..{note}")
     assert isinstance(trees._KEPT[("git", repo.path, seed)], DescendantTree)
     assert served == plain
+
+
+class _CountingRepo:
+    """A repository that counts the objects looked up through it."""
+
+    def __init__(self, repo):
+        self.repo, self.looked_up = repo, []
+
+    def __getitem__(self, oid):
+        self.looked_up.append(str(oid))
+        return self.repo[oid]
+
+    def __getattr__(self, name):
+        return getattr(self.repo, name)
+
+
+def test_a_kept_git_tree_takes_texts_a_kept_directory_tree_read(three_commits, monkeypatch):
+    # a server: a revision's blob that a directory tree of the same files has read is not
+    # read from the repository again; a blob of other content is
+    import reviewtool.tree as trees
+    work, repo, base, seed, note = three_commits
+    monkeypatch.setattr(trees, "KEEP", 4)
+    monkeypatch.setattr(trees, "_BLOBS", {})
+    monkeypatch.setattr(trees, "_BLOB_CHARS", [0])
+    directory = DirTree(work)
+    for path in ("include/asm-i386/paravirt.h", "arch/i386/mm/pgtable.c"):
+        assert directory.read(path) is not None
+    at_note, at_base = GitTree(repo, note), GitTree(repo, base)
+    for tree in (at_note, at_base):
+        tree.repo = _CountingRepo(repo)
+    same = at_note.version("include/asm-i386/paravirt.h")
+    assert at_note.read("include/asm-i386/paravirt.h") == directory.read(
+        "include/asm-i386/paravirt.h")
+    assert same not in at_note.repo.looked_up
+    older = at_base.version("arch/i386/mm/pgtable.c")  # before the work tree's note
+    text = at_base.read("arch/i386/mm/pgtable.c")
+    assert older in at_base.repo.looked_up and "/* a note */" not in text
+    assert text == repo[older].data.decode()
+
+
+def test_a_one_shot_run_keeps_no_blob_texts(three_commits, monkeypatch):
+    import reviewtool.tree as trees
+    work, repo, base, seed, note = three_commits
+    monkeypatch.setattr(trees, "KEEP", 0)
+    monkeypatch.setattr(trees, "_BLOBS", {})
+    DirTree(work).read("include/asm-i386/paravirt.h")
+    GitTree(repo, base).read("arch/i386/mm/pgtable.c")
+    assert trees._BLOBS == {}

@@ -133,6 +133,8 @@ class DirTree(Tree):
                 data = None
         text = None if data is None else data.decode("utf-8", errors="surrogateescape")
         self._cache[rel] = self._cache[path] = text
+        if KEEP and text is not None:  # for a git revision of the same file (see _BLOBS)
+            remember_blob(self.version(rel), text)
         return text
 
     def exists(self, path: str) -> bool:
@@ -292,6 +294,28 @@ def corpus_tree() -> DirTree:
 # is handed out again only while ``unchanged()`` says its answers still hold.
 KEEP = 0
 _KEPT: dict[tuple, Tree] = {}
+
+
+# Texts by git blob id, shared by the trees such a process keeps: the first review of a git
+# revision reads blobs (from pack files: deltas inflated) of headers that a directory tree of
+# the same files, or another revision, has read already. Bounded by their length.
+_BLOBS: dict[str, str] = {}
+_BLOB_CHARS = [0]
+MAX_BLOB_CHARS = 64 << 20
+
+
+def remember_blob(blob_id: str | None, text: str | None) -> None:
+    """Keep ``text`` as the content of ``blob_id`` (only while trees are kept: KEEP)."""
+    if not KEEP or blob_id is None or text is None or blob_id in _BLOBS:
+        return
+    _BLOBS[blob_id] = text
+    _BLOB_CHARS[0] += len(text)
+    while _BLOB_CHARS[0] > MAX_BLOB_CHARS and len(_BLOBS) > 1:
+        _BLOB_CHARS[0] -= len(_BLOBS.pop(next(iter(_BLOBS))))
+
+
+def known_blob(blob_id: str) -> str | None:
+    return _BLOBS.get(blob_id)
 
 
 def kept_tree(key: tuple, make) -> Tree:

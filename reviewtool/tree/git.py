@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator
 import pygit2
 
 from ..errors import TreeError
+from .. import tree as trees
 from . import OverlayTree, Tree, normalize_path
 
 
@@ -78,10 +79,13 @@ class GitTree(Tree):
         if entry is None:
             self._cache[path] = None
             return None
-        obj = self.repo[entry.id]
         text = None
-        if isinstance(obj, pygit2.Blob):
-            text = obj.data.decode("utf-8", errors="surrogateescape")
+        if entry.type_str == "blob":
+            blob_id = str(entry.id)
+            text = trees.known_blob(blob_id)  # read by another kept tree (a server's)
+            if text is None:
+                text = self.repo[entry.id].data.decode("utf-8", errors="surrogateescape")
+                trees.remember_blob(blob_id, text)
         self._cache[path] = text
         return text
 
