@@ -430,6 +430,7 @@ def reset() -> None:
 
 from .preprocess import _CHILD, _DEFINE, _KEPT, _UNDEF, config_words_of  # noqa: E402  (the log's event tags)
 
+
 class _Fold:
     """An entry's log with its nested headers inlined (Memo.flat): every #define and #undef
     (name, macro or None) in order, the #defines, the files' kept ranges (path, line count,
