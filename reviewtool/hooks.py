@@ -218,7 +218,7 @@ def _ready_server(repo, top: str) -> int:
     run here would compete with the developer for the processor and leave little behind."""
     from pygit2 import Commit, GitError
 
-    from .client import via_server, wants_server
+    from . import client
 
     try:
         head = repo.head.peel(Commit)
@@ -228,12 +228,11 @@ def _ready_server(repo, top: str) -> int:
         return 0  # a root commit: the import of a tree, not a patch
     command = ["check", "--quiet", "--fail-on", "never", "--tree", top,
                f"{head.parents[0].id}..{head.id}"]
-    from . import client
     if client.SERVING:  # this hook runs in the server: the review too
         from .cli import main
         main(command)
-    elif wants_server(command):
-        via_server(command)
+    elif client.wants_server(command):
+        client.via_server(command)
     return 0
 
 
