@@ -208,7 +208,7 @@ class Server:
             memo._MEMO.load()
         # the other packs too: the first request would read them (the file facts and the
         # parsed definitions of a tree reviewed for a while: 3 MB each, 0.02-0.04 s)
-        for pack in (facts._PACK, functions._PARSED, trees._CONTENT_IDS):
+        for pack in (facts._PACK, functions._PARSED, trees._CONTENT_IDS, unit._CANON_PACK):
             pack.load()
         trees.KEEP = KEEP_TREES
         preprocess = sys.modules["reviewtool.variants.preprocess"]

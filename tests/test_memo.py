@@ -358,3 +358,57 @@ def test_a_unit_replayed_through_a_shared_nested_fold_is_the_one_a_run_gives(fre
     for config in CONFIGS:
         assert _shape(preprocess(tree, "arch/i386/mm/pageattr.c", config)) \
             == _plain(tree, "arch/i386/mm/pageattr.c", config, monkeypatch)
+
+
+def _canon_model(root, limit: str):
+    (root / "u.c").write_text(f"#define LIMIT {limit}\nint f(int x)\n{{\n\tif (x > LIMIT)\n"
+                              "\t\treturn 1;\n\treturn 0;\n}\n")
+    from reviewtool.model.unit import ConfigModel
+    return ConfigModel.build(DirTree(root), ["u.c"], Configuration({}), "i386")
+
+
+@pytest.fixture
+def canon_pack(tmp_path, monkeypatch):
+    """A canon pack of its own, and the process's canonical forms forgotten: ``again()``
+    stands for a later process (the pack read back from the cache directory)."""
+    from reviewtool.model import unit
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache"))
+
+    def again():
+        unit._CANON_PACK.flush()
+        monkeypatch.setattr(unit, "_CANON_PACK", cache.Pack("canon-test.pickle", 10))
+        monkeypatch.setattr(unit, "_CANON_CACHE", {})
+    monkeypatch.setattr(unit, "_CANON_PACK", cache.Pack("canon-test.pickle", 10))
+    monkeypatch.setattr(unit, "_CANON_CACHE", {})
+    return again
+
+
+def test_a_canonical_form_is_read_back_from_the_cache(tmp_path, canon_pack, monkeypatch):
+    from reviewtool.model import unit
+    (tmp_path / "a").mkdir()
+    first = _canon_model(tmp_path / "a", "4").canon("f")
+    canon_pack()
+    monkeypatch.setattr(unit, "canonical_body", lambda *a: pytest.fail("computed again"))
+    assert _canon_model(tmp_path / "a", "4").canon("f") == first
+
+
+def test_a_macro_body_of_its_own_is_not_served_another_canonical_form(tmp_path, canon_pack):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = _canon_model(tmp_path / "a", "4").canon("f")
+    canon_pack()
+    other = _canon_model(tmp_path / "b", "5").canon("f")
+    assert other != first and any("5" in line for line in other.lines)
+
+
+def test_a_canonical_form_stored_by_other_code_is_not_read(tmp_path, canon_pack, monkeypatch):
+    from reviewtool.model import unit
+    (tmp_path / "a").mkdir()
+    _canon_model(tmp_path / "a", "4").canon("f")
+    canon_pack()
+    monkeypatch.setattr(unit, "_CODE_DIGEST", [b"another reviewtool"])
+    computed = []
+    real = unit.canonical_body
+    monkeypatch.setattr(unit, "canonical_body", lambda *a: computed.append(1) or real(*a))
+    _canon_model(tmp_path / "a", "4").canon("f")
+    assert computed == [1]

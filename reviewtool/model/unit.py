@@ -8,11 +8,14 @@ canonical behaviour (:mod:`reviewtool.model.canon`) once that configuration's ma
 
 from __future__ import annotations
 
+import hashlib
 import re
 import weakref
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from ..cache import Pack
 from ..errors import ReviewtoolError
 from ..variants.conditions import scan
 from ..variants.config import Configuration
@@ -27,6 +30,44 @@ _CANON_CACHE: dict[tuple, Canon] = {}
 _MODELS: dict[tuple, "ConfigModel"] = {}
 MAX_MODELS = 64
 _VALUE_CACHE: dict[tuple, str] = {}
+
+# Canonical forms and folded values kept in the cache directory, keyed by a hash of what they
+# are computed from (the definition's text, the bodies of the macros it uses) and of the code
+# that computes them: a later run, or a server started afresh, reviewing the same function
+# again does not expand and fold it again (the pgtable.c patch's ten bodies: ~45 ms).
+_CANON_PACK = Pack("canon-1.pickle", 4000)
+_CODE = ("model/canon.py", "model/parse.py", "variants/expand.py", "variants/_lex.py")
+_CODE_DIGEST: list[bytes] = []
+
+
+def _code_digest() -> bytes:
+    """A hash of the modules that make a canonical form: a changed reviewtool never reads
+    what an older one stored."""
+    if not _CODE_DIGEST:
+        digest = hashlib.sha1()
+        package = Path(__file__).resolve().parent.parent
+        for name in _CODE:
+            try:
+                digest.update((package / name).read_bytes())
+            except OSError:  # not readable (a zipped install): nothing stored is trusted
+                digest.update(str(id(digest)).encode())
+        _CODE_DIGEST.append(digest.digest())
+    return _CODE_DIGEST[0]
+
+
+def _computed(cache: dict, key: tuple, compute):
+    """``cache[key]``, else what the cache directory holds for it, else ``compute()``."""
+    found = cache.get(key)
+    if found is None:
+        stored = hashlib.sha1(_code_digest())
+        stored.update(repr(key).encode("utf-8", "surrogateescape"))
+        digest = stored.digest()
+        found = _CANON_PACK.get(digest)
+        if found is None:
+            found = compute()
+            _CANON_PACK.put(digest, found)
+        cache[key] = found
+    return found
 
 
 _MENTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -254,14 +295,12 @@ class ConfigModel:
             used = referenced_macros(definition.text, macros)
             key = ("f", definition.text, definition.returns_void,
                    tuple(sorted((m, macros[m].params, macros[m].body) for m in used)))
-            if key not in _CANON_CACHE:
-                if definition.kind != "function":
-                    _CANON_CACHE[key] = Canon((" ".join(expand(definition.text, macros)
-                                                        .split()),))
-                else:
-                    body = expanded_body(definition.text, lambda t: expand(t, macros))
-                    _CANON_CACHE[key] = canonical_body(body, definition.returns_void)
-            return _CANON_CACHE[key]
+            if definition.kind != "function":
+                return _computed(_CANON_CACHE, key, lambda: Canon((" ".join(
+                    expand(definition.text, macros).split()),)))
+            return _computed(_CANON_CACHE, key, lambda: canonical_body(
+                expanded_body(definition.text, lambda t: expand(t, macros)),
+                definition.returns_void))
         macro = self.macro(name)
         if macro is None:
             return Canon(())
@@ -273,9 +312,8 @@ class ConfigModel:
         used = referenced_macros(macro.body, macros)
         key = ("m", macro.body, tuple(sorted((m, macros[m].params, macros[m].body)
                                              for m in used)))
-        if key not in _CANON_CACHE:
-            _CANON_CACHE[key] = canonical_macro_call(macro.body, lambda t: expand(t, macros))
-        return _CANON_CACHE[key]
+        return _computed(_CANON_CACHE, key,
+                         lambda: canonical_macro_call(macro.body, lambda t: expand(t, macros)))
 
     def macro_value(self, name: str) -> str | None:
         """The fully expanded text of an object-like macro, for evidence (``SHARED_KERNEL_PMD=1``)."""
@@ -288,9 +326,7 @@ class ConfigModel:
         macros = next(unit.macros for unit in self.units if name in unit.macros)
         key = ("v", macro.body, tuple(sorted((m, macros[m].params, macros[m].body)
                                              for m in referenced_macros(macro.body, macros))))
-        if key not in _VALUE_CACHE:
-            _VALUE_CACHE[key] = fold_expression(expand(macro.body, macros))
-        return _VALUE_CACHE[key]
+        return _computed(_VALUE_CACHE, key, lambda: fold_expression(expand(macro.body, macros)))
 
 
 _SCANS: dict[tuple[str, str], object] = {}
