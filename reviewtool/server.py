@@ -206,6 +206,7 @@ class Server:
         all_checks()
         if not memo._MEMO.loaded:
             memo._MEMO.load()
+        memo._MEMO.prefold()  # the header states last replayed at the top of a unit
         # the other packs too: the first request would read them (the file facts and the
         # parsed definitions of a tree reviewed for a while: 3 MB each, 0.02-0.04 s)
         for pack in (facts._PACK, functions._PARSED, trees._CONTENT_IDS, unit._CANON_PACK):

@@ -412,3 +412,43 @@ def test_a_canonical_form_stored_by_other_code_is_not_read(tmp_path, canon_pack,
     monkeypatch.setattr(unit, "canonical_body", lambda *a: computed.append(1) or real(*a))
     _canon_model(tmp_path / "a", "4").canon("f")
     assert computed == [1]
+
+
+@pytest.fixture
+def tops(fresh_memo, monkeypatch):
+    """A tops pack of its own; ``later()`` stands for a later process: the memo and the
+    pack written and read back from the cache directory."""
+    monkeypatch.setattr(memo, "_TOPS", cache.Pack("tops-test.pickle", 1024))
+
+    def later():
+        memo._TOPS.flush()
+        memo.reset()
+        monkeypatch.setattr(memo, "_TOPS", cache.Pack("tops-test.pickle", 1024))
+    return later
+
+
+def test_a_new_server_folds_the_entries_replayed_at_the_top_before(tops, tmp_path,
+                                                                    monkeypatch):
+    root = tmp_path / "tree"
+    shutil.copytree(ROOT / "corpus" / "tree", root)
+    first = _shape(preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0]))
+    tops()
+    assert memo._MEMO.prefold() > 0
+    monkeypatch.setattr(memo.Memo, "_fold", lambda *a: pytest.fail("folded again"))
+    assert _shape(preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0])) == first
+
+
+def test_a_new_server_folds_only_the_most_recent_top_entries(tops, tmp_path):
+    root = tmp_path / "tree"
+    shutil.copytree(ROOT / "corpus" / "tree", root)
+    preprocess(DirTree(root), "arch/i386/mm/pgtable.c", CONFIGS[0])
+    preprocess(DirTree(root), "arch/i386/mm/fault.c", CONFIGS[1])
+    newest = list(memo._TOPS.data)[-1]
+    tops()
+    assert memo._MEMO.prefold(limit=1) == 1
+    assert list(memo._MEMO._flat) == [newest]
+
+
+def test_a_new_server_without_top_entries_folds_nothing(tops):
+    tops()
+    assert memo._MEMO.prefold() == 0 and not memo._MEMO._flat

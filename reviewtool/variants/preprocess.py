@@ -543,6 +543,8 @@ class _Engine:
         entry = frame.entry(found, self) if frame.reusable else None
         if entry is not None:
             self.memo.add(key, entry)
+            if not self.frames:
+                self.memo.at_top(entry)
         if self.frames:
             parent = self.frames[-1]
             if len(frame.written) > len(parent.written):  # the header's own set, done with:
