@@ -238,11 +238,12 @@ class Server:
         client.SERVING = True  # a hook run here reviews here, not through a server (us)
         listener = self.bind()
         self.log(f"reviewtool {__version__} serving on {self.path}")
-        self.warm_up()
-        # the warm state lives as long as the server: no passes over it; and none during a
-        # review (see cli.run): what the reviews leave is collected once requests pause
-        gc.freeze()
+        # the warm state lives as long as the server: no passes over it (nor while it is
+        # read: the packs are millions of objects); and none during a review (see cli.run):
+        # what the reviews leave is collected once requests pause
         gc.disable()
+        self.warm_up()
+        gc.freeze()
         last = time.monotonic()
         try:
             while self.running:
