@@ -87,6 +87,27 @@ def save(path: Path, value: Any) -> bool:
         return False
 
 
+_CODE_DIGESTS: dict[tuple[str, ...], bytes] = {}
+
+
+def code_digest(*modules: str) -> bytes:
+    """A hash of the source of ``modules`` (paths under the package, ``model/canon.py``):
+    what a cached answer was computed by, so that a changed reviewtool never reads what an
+    older one stored."""
+    found = _CODE_DIGESTS.get(modules)
+    if found is None:
+        import hashlib
+        digest = hashlib.sha1()
+        package = Path(__file__).resolve().parent
+        for name in modules:
+            try:
+                digest.update((package / name).read_bytes())
+            except OSError:  # not readable (a zipped install): nothing stored is trusted
+                digest.update(os.urandom(16))
+        found = _CODE_DIGESTS[modules] = digest.digest()
+    return found
+
+
 _WRITERS: list = []
 
 

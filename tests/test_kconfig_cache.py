@@ -2,6 +2,8 @@
 
 import shutil
 
+import pytest
+
 import reviewtool.variants.kconfig_cache as cache
 from helpers import ROOT
 from reviewtool.tree import DirTree
@@ -51,3 +53,68 @@ def test_unwritable_cache_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWTOOL_CACHE", str(blocker / "reviewtool"))
     monkeypatch.setattr(cache, "MIN_FILES", 0)
     assert cache.read_kconfig_cached(DirTree(_tree(tmp_path)), "i386") is not None
+
+
+# -- answers kept by model content -------------------------------------------------------------
+from reviewtool.variants import kconfig  # noqa: E402
+
+_KCONFIG = "config A\n\tbool \"a\"\n\nconfig B\n\tbool \"b\"\n\tdepends on A\n"
+
+
+@pytest.fixture
+def answers_dir(tmp_path, monkeypatch):
+    """A cache directory of its own; ``later()`` stands for a later process (nothing
+    remembered in memory)."""
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(kconfig, "_ANSWERS", {})
+    return lambda: monkeypatch.setattr(kconfig, "_ANSWERS", {})
+
+
+def test_an_answer_is_read_back_by_a_later_process(answers_dir):
+    assert kconfig.remembered(kconfig.kconfig_from_text(_KCONFIG), ("q", 1), lambda: [1, 2]) \
+        == [1, 2]
+    answers_dir()
+    model = kconfig.kconfig_from_text(_KCONFIG)
+    assert kconfig.remembered(model, ("q", 1), lambda: pytest.fail("computed again")) == [1, 2]
+
+
+def test_models_read_from_the_same_files_share_their_answers(answers_dir, monkeypatch):
+    monkeypatch.setattr(kconfig, "cache_root", lambda: None)  # in memory only
+    first, second = kconfig.kconfig_from_text(_KCONFIG), kconfig.kconfig_from_text(_KCONFIG)
+    assert first is not second and first.digest == second.digest
+    kconfig.remembered(first, ("q",), lambda: "one")
+    assert kconfig.remembered(second, ("q",), lambda: pytest.fail("computed again")) == "one"
+
+
+def test_a_model_of_other_files_is_not_served_their_answers(answers_dir):
+    kconfig.remembered(kconfig.kconfig_from_text(_KCONFIG), ("q",), lambda: "one")
+    answers_dir()
+    other = kconfig.kconfig_from_text(_KCONFIG.replace("depends on A", "depends on !A"))
+    assert kconfig.remembered(other, ("q",), lambda: "two") == "two"
+
+
+def test_a_cut_down_model_has_a_digest_of_its_own(answers_dir):
+    model = kconfig.kconfig_from_text(_KCONFIG)
+    cone = model.restricted(["CONFIG_B"])
+    assert cone.digest and cone.digest != model.digest
+    assert cone.digest == kconfig.kconfig_from_text(_KCONFIG).restricted(["CONFIG_B"]).digest
+    assert cone.digest != model.restricted(["CONFIG_A"], depth=0).digest
+
+
+def test_answers_of_another_reviewtool_are_not_read(answers_dir, monkeypatch):
+    kconfig.remembered(kconfig.kconfig_from_text(_KCONFIG), ("q",), lambda: "one")
+    answers_dir()
+    monkeypatch.setattr(kconfig, "code_digest", lambda *modules: b"another reviewtool")
+    assert kconfig.remembered(kconfig.kconfig_from_text(_KCONFIG), ("q",), lambda: "two") \
+        == "two"
+
+
+def test_the_answers_directory_keeps_the_most_recent(answers_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(kconfig, "MAX_ANSWER_FILES", 2)
+    monkeypatch.setattr(kconfig.secrets, "randbelow", lambda n: 0)  # prune on every write
+    model = kconfig.kconfig_from_text(_KCONFIG)
+    for n in range(4):
+        kconfig.remembered(model, ("q", n), lambda: n)
+    assert len(list((tmp_path / "cache/kconfig/answers").iterdir())) == 2
+    answers_dir()
+    assert kconfig.remembered(model, ("q", 3), lambda: pytest.fail("pruned")) == 3

@@ -22,7 +22,7 @@ from ..patch.apply import FileResult, HunkResult, apply_file
 from ..tree import OverlayTree, Tree
 from ..variants.classes import MAX_VARIED, enumerate_configs
 from ..variants.conditions import scan
-from ..variants.kconfig import KconfigModel
+from ..variants.kconfig import KconfigModel, remembered
 from ..variants.expr import config_symbols
 from ..variants.kbuild import build_symbols
 from ..variants.defaults import with_implied_bools, with_int_defaults
@@ -446,6 +446,18 @@ def missing_includes_note(models: Sequence[ConfigModel], shown: int = 5) -> list
             f"they define: {listed}"]
 
 
+def _classes(varied: Sequence[str], kconfig: KconfigModel | None, limit: int):
+    """The configurations to build (``enumerate_configs`` under the Kconfig cone of the
+    varied symbols), remembered per model content (the cache directory keeps them)."""
+    if kconfig is None:
+        return enumerate_configs(sorted(varied), None, limit=limit)
+    configs, coverage = remembered(kconfig, ("classes", tuple(sorted(varied)), limit),
+                                   lambda: enumerate_configs(sorted(varied),
+                                                             kconfig.restricted(varied),
+                                                             limit=limit))
+    return list(configs), dict(coverage)
+
+
 def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
                   kconfig: KconfigModel | None, scope_override: Sequence[str] | None = None,
                   against: Sequence[AgainstPatch] = (), limit: int = 64,
@@ -477,8 +489,7 @@ def build_context(index: int, mail: Mail, patch: Patch, base: Tree, arch: str,
     tiers = {s: t for s, t in relevant_symbols(probes, changed, build).items()
              if s in involved}
     varied, fixed = choose_varied(tiers, scope)
-    constraints = kconfig.restricted(varied) if kconfig is not None else None
-    configs, coverage = enumerate_configs(sorted(varied), constraints, limit=limit)
+    configs, coverage = _classes(varied, kconfig, limit)
     relevant = set(tiers) | set(scope)
     # int symbols get their Kconfig default when a #define body or the patched files' C code
     # uses them (``if (CONFIG_PGTABLE_LEVELS == 3 && SHARED_KERNEL_PMD)`` folds per class)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import re
 import weakref
-from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from ..cache import Pack
+from ..cache import Pack, code_digest
 from ..errors import ReviewtoolError
 from ..variants.conditions import scan
 from ..variants.config import Configuration
@@ -37,29 +36,13 @@ _VALUE_CACHE: dict[tuple, str] = {}
 # again does not expand and fold it again (the pgtable.c patch's ten bodies: ~45 ms).
 _CANON_PACK = Pack("canon-1.pickle", 4000)
 _CODE = ("model/canon.py", "model/parse.py", "variants/expand.py", "variants/_lex.py")
-_CODE_DIGEST: list[bytes] = []
-
-
-def _code_digest() -> bytes:
-    """A hash of the modules that make a canonical form: a changed reviewtool never reads
-    what an older one stored."""
-    if not _CODE_DIGEST:
-        digest = hashlib.sha1()
-        package = Path(__file__).resolve().parent.parent
-        for name in _CODE:
-            try:
-                digest.update((package / name).read_bytes())
-            except OSError:  # not readable (a zipped install): nothing stored is trusted
-                digest.update(str(id(digest)).encode())
-        _CODE_DIGEST.append(digest.digest())
-    return _CODE_DIGEST[0]
 
 
 def _computed(cache: dict, key: tuple, compute):
     """``cache[key]``, else what the cache directory holds for it, else ``compute()``."""
     found = cache.get(key)
     if found is None:
-        stored = hashlib.sha1(_code_digest())
+        stored = hashlib.sha1(code_digest(*_CODE))
         stored.update(repr(key).encode("utf-8", "surrogateescape"))
         digest = stored.digest()
         found = _CANON_PACK.get(digest)

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from .config import Configuration, config_lookup, lookup_over
 from .expr import evaluate, identifiers
-from .kconfig import KconfigModel, answers
+from .kconfig import KconfigModel, remembered
 
 
 def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
@@ -27,13 +27,11 @@ def with_int_defaults(configs: Sequence, kconfig: KconfigModel | None,
 
 def _remembered(compute, configs, kconfig, names) -> tuple[list, dict[str, str]]:
     """``compute(configs, kconfig, names)``, once per model and question (the server asks
-    again for every review of the same file); the caller gets its own copies."""
-    memo = answers(kconfig)
+    again for every review of the same file; the cache directory keeps it for the next
+    process: ``kconfig.remembered``); the caller gets its own copies."""
     key = (compute.__name__, tuple(tuple(sorted(c.items())) for c in configs),
-           frozenset(names))
-    if key not in memo:
-        memo[key] = compute(configs, kconfig, names)
-    out, values = memo[key]
+           tuple(sorted(names)))
+    out, values = remembered(kconfig, key, lambda: compute(configs, kconfig, names))
     return list(out), dict(values)
 
 

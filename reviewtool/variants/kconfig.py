@@ -52,14 +52,18 @@ int/hex/string.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import io
 import os
 import re
+import secrets
 import threading
+import dataclasses
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
+from ..cache import cache_root, code_digest, load, save
 from ..errors import KconfigError
 from .config import int_value, lookup_over
 from .expr import (FALSE, TRUE, Binary, Call, Defined, Expr, Ident, Num, Unary, conj, disj,
@@ -82,25 +86,86 @@ class KSymbol:
     line: int | None = None
 
 
-# What a model answered (its cones, which assignments it allows, derived defaults), per model
-# object: a review asks the same questions for every class, and the server for every request
-# on the same tree. Keyed by id, with the model in the entry so that the id stays its own.
-_ANSWERS: dict[int, tuple[Any, dict]] = {}
+# What a model answered (its cones, which assignments it allows, derived defaults), per model:
+# a review asks the same questions for every class, and the server for every request on the
+# same tree. Keyed by the model's digest (or its id, with the model in the entry so that the
+# id stays its own).
+_ANSWERS: dict[Any, tuple[Any, dict]] = {}
 MAX_ANSWERED_MODELS = 32
 MAX_ANSWERS = 20_000
 
 
 def answers(model: Any) -> dict:
     """The dictionary of remembered answers of ``model`` (callers choose their keys)."""
-    entry = _ANSWERS.pop(id(model), None)
-    if entry is None or entry[0] is not model:
+    digest = getattr(model, "digest", "")
+    key = digest or id(model)
+    entry = _ANSWERS.pop(key, None)
+    if entry is None or (not digest and entry[0] is not model):
         entry = (model, {})
-    _ANSWERS[id(model)] = entry  # most recently asked last: the tree's own model stays
+    _ANSWERS[key] = entry  # most recently asked last: the tree's own model stays
     while len(_ANSWERS) > MAX_ANSWERED_MODELS:
         del _ANSWERS[next(iter(_ANSWERS))]
     if len(entry[1]) > MAX_ANSWERS:
         entry[1].clear()
     return entry[1]
+
+
+# Answers kept in the cache directory (one small file each, under kconfig/answers/), for the
+# questions a review asks once (its configuration classes, their derived defaults): keyed by
+# the model's digest, the question and the code that answers it. A server's first review of a
+# file, or of the same file in a git revision of the tree, then reads them (the fault.c
+# patch's: 0.02-0.05 s of Kconfig evaluation).
+_ANSWER_CODE = ("variants/kconfig.py", "variants/defaults.py", "variants/classes.py",
+                "variants/expr.py", "variants/config.py")
+MAX_ANSWER_FILES = 4000
+
+
+def remembered(model: Any, key: tuple, compute: Any) -> Any:
+    """``answers(model)[key]``, else what the cache directory holds for the model and
+    ``key``, else ``compute()`` (then kept there). ``key`` must print the same in every
+    process (tuples of strings and numbers: no sets)."""
+    memo = answers(model)
+    if key in memo:
+        return memo[key]
+    path = _answer_path(model, key)
+    if path is not None:
+        stored = load(path)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+            try:
+                os.utime(path)  # recently used: pruned last
+            except OSError:
+                pass
+            memo[key] = stored[1]
+            return stored[1]
+    found = memo[key] = compute()
+    if path is not None and save(path, (key, found)):
+        _prune(path.parent)
+    return found
+
+
+def _answer_path(model: Any, key: tuple) -> "Path | None":
+    digest = getattr(model, "digest", "")
+    root = cache_root()
+    if not digest or root is None:
+        return None
+    name = hashlib.sha256(code_digest(*_ANSWER_CODE) + digest.encode()
+                          + repr(key).encode("utf-8", "surrogateescape")).hexdigest()
+    return root / "kconfig" / "answers" / f"{name}.pickle"
+
+
+def _prune(directory: "Path") -> None:
+    """Keep the ``MAX_ANSWER_FILES`` most recently used answers (checked on one write in 64)."""
+    if secrets.randbelow(64):
+        return
+    try:
+        found = [(entry.stat().st_mtime, entry.path) for entry in os.scandir(directory)]
+    except OSError:
+        return
+    for _, path in sorted(found)[:max(len(found) - MAX_ANSWER_FILES, 0)]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 @dataclass(frozen=True)
@@ -122,6 +187,10 @@ class KconfigModel:
     readers: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False,
                                                    compare=False)
     files: tuple[str, ...] = field(default=(), repr=False, compare=False)  # Kconfig files read
+    # what the model was read from (the arch, and the path and content of every file read):
+    # models of equal digests are the same model (a directory and a git revision of one tree)
+    # and share their answers, in the process and in the cache directory; "" for none
+    digest: str = field(default="", repr=False, compare=False)
 
     def restricted(self, names: Iterable[str], depth: int = 2) -> "KconfigModel":
         """The model cut down to ``names`` and the symbols their rules mention, ``depth``
@@ -158,8 +227,13 @@ class KconfigModel:
         readers = {n: tuple(r for r in rs if r in keep)
                    for n, rs in self.readers.items() if n in keep}
         infos = {c: i for c, i in self.choice_info.items() if c in choices}
+        digest = ""
+        if self.digest:
+            digest = hashlib.sha256("\0".join([self.digest, "restricted", str(depth)]
+                                               + sorted(names)).encode()).hexdigest()
         return KconfigModel(MappingProxyType(symbols), MappingProxyType(choices), self.warnings,
-                            MappingProxyType(infos), self.path, MappingProxyType(readers))
+                            MappingProxyType(infos), self.path, MappingProxyType(readers),
+                            digest=digest)
 
     def symbol(self, name: str) -> KSymbol | None:
         if not name.startswith("CONFIG_"):
@@ -496,7 +570,19 @@ def read_kconfig(tree: Any, arch: str = "i386") -> KconfigModel | None:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-    return _model(kconf, kconfiglib, notes, top)
+    model = _model(kconf, kconfiglib, notes, top)
+    return dataclasses.replace(model, digest=_content_digest(tree, arch, top, model.files))
+
+
+def _content_digest(tree: Any, arch: str, top: str, files: Iterable[str]) -> str:
+    """What a model is read from: the arch, its top file, and each file's path and content."""
+    digest = hashlib.sha256(f"{arch}\0{top}".encode())
+    for path in files:
+        text = tree.read(path)
+        digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(b"-" if text is None else
+                      hashlib.sha1(text.encode("utf-8", "surrogateescape")).digest())
+    return digest.hexdigest()
 
 
 def kconfig_from_text(text: str, files: Mapping[str, str] | None = None) -> KconfigModel:

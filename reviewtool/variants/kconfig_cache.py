@@ -29,7 +29,7 @@ def cache_dir() -> Path | None:
     return None if root is None else root / "kconfig"
 
 
-FORMAT = 2  # 2: symbols pickled one by one
+FORMAT = 3  # 2: symbols pickled one by one; 3: a model has its content digest
 
 
 def _name(*parts: object) -> str:
