@@ -118,3 +118,24 @@ def test_the_answers_directory_keeps_the_most_recent(answers_dir, tmp_path, monk
     assert len(list((tmp_path / "cache/kconfig/answers").iterdir())) == 2
     answers_dir()
     assert kconfig.remembered(model, ("q", 3), lambda: pytest.fail("pruned")) == 3
+
+
+def test_a_git_revision_of_a_loaded_tree_is_handed_its_model(tmp_path, monkeypatch):
+    import pygit2
+    from reviewtool.tree.git import GitTree
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "MIN_FILES", 0)
+    monkeypatch.setattr(cache, "_LOADED", {})
+    monkeypatch.setattr(cache, "_BY_DIGEST", {})
+    work = _tree(tmp_path)
+    repo = pygit2.init_repository(str(work))
+    repo.index.add_all()
+    sig = pygit2.Signature("Test Author", "test@example.org", 1175800000, 0)
+    commit = str(repo.create_commit("HEAD", sig, sig, "tree\n", repo.index.write_tree(), []))
+    cache.read_kconfig_cached(GitTree(repo, commit), "i386")  # kept, with its digest
+    monkeypatch.setattr(cache, "_LOADED", {})
+    monkeypatch.setattr(cache, "_BY_DIGEST", {})
+    mine = cache.read_kconfig_cached(DirTree(work), "i386")
+    monkeypatch.setattr(cache, "load", lambda path, real=cache.load: (
+        pytest.fail("unpickled again") if path.suffix == ".pickle" else real(path)))
+    assert cache.read_kconfig_cached(GitTree(repo, commit), "i386") is mine
