@@ -310,6 +310,11 @@ _HAS_ZERO = frozenset({"__has_attribute", "__has_builtin", "__has_cpp_attribute"
                        "__has_declspec_attribute", "__has_warning"})
 
 
+# The directory of an including file, by its path: the memo checks each header state's
+# include resolutions against a tree (thousands per review), each asking it again.
+_DIRNAMES: dict[str, str] = {}
+
+
 class _Engine:
     def __init__(self, tree: Any, config: Mapping[str, str], arch: str,
                  include_dirs: Sequence[str] | None, predefined: Mapping[str, str] | None,
@@ -455,7 +460,9 @@ class _Engine:
 
     def resolved_include(self, target: str, cur: str, nxt: bool = False) -> str | None:
         """Where ``#include target`` in ``cur`` leads (cached per tree; nothing recorded)."""
-        here = posixpath.dirname(cur)
+        here = _DIRNAMES.get(cur)
+        if here is None:
+            here = _DIRNAMES[cur] = posixpath.dirname(cur)
         key = (self.arch, self.dirs_key, here, target, nxt)
         found = self.resolved.get(key, _UNSEEN)
         if found is _UNSEEN:
