@@ -215,14 +215,33 @@ def _parse(line: bytes) -> dict | None:
     return message if isinstance(message, dict) else None
 
 
+# What a git hook runs (``python -S -c LIGHT_START PACKAGE_PARENT hook run KIND ...``, see
+# reviewtool.hooks): the client without site, its package directory in place of the current
+# one on the path (a file of the repository never shadows a module the client imports).
+LIGHT_START = ("import sys; sys.path[0] = sys.argv.pop(1); "
+               "import reviewtool.client as c; c.run()")
+
+
 def run() -> None:
     argv = sys.argv[1:]
     if wants_server(argv):
         code = via_server(argv)
         if code is not None:
             os._exit(code)
+    if sys.flags.no_site:  # started light (a hook): running here needs site-packages
+        _start_with_site(argv)
     from .cli import run as run_here
     run_here()
+
+
+def _start_with_site(argv: list[str]) -> None:
+    """Run ``argv`` here in a process started with site (this one replaced), the server not
+    asked again (it was, or there is none)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os.environ["REVIEWTOOL_SERVER"] = "off"
+    os.execv(sys.executable, [sys.executable, "-c", LIGHT_START, root] + argv)
 
 
 if __name__ == "__main__":

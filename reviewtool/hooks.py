@@ -35,6 +35,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from . import client
 from .errors import UsageError
 
 KINDS = ("sendemail-validate", "pre-push", "pre-commit", "post-commit")
@@ -50,7 +51,7 @@ input=$(cat)
 if [ -x "$chained" ]; then
     printf '%s\\n' "$input" | "$chained" "$@" || exit $?
 fi
-printf '%s\\n' "$input" | exec {python} -m reviewtool.client hook run {kind} "$@"
+printf '%s\\n' "$input" | exec {launch} hook run {kind} "$@"
 """
 
 # post-commit cannot stop anything and gets no input: the commit returns at once, the review
@@ -62,9 +63,19 @@ chained="$hook_dir/{kind}{chained}"
 if [ -x "$chained" ]; then
     "$chained" "$@"
 fi
-( {python} -m reviewtool.client hook run {kind} "$@" </dev/null >/dev/null 2>&1 & )
+( {launch} hook run {kind} "$@" </dev/null >/dev/null 2>&1 & )
 exit 0
 """
+
+
+def _launch() -> str:
+    """How a hook starts the client: without site (``-S``; in this sandbox 0.013 s instead of
+    0.055 before a running server has the hook), from the directory this package is in (it
+    needs only the standard library to hand the hook over; ``client.run`` starts again with
+    site when the hook runs here after all)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    return f"{shlex.quote(sys.executable)} -S -c {shlex.quote(client.LIGHT_START)} " \
+           f"{shlex.quote(root)}"
 
 
 def _repo(path: str | os.PathLike[str]):
@@ -103,8 +114,7 @@ def install(repo_path: str, kind: str) -> str:
         hook.rename(chained)
         note = f"; the existing hook now runs first ({chained.name})"
     script = BACKGROUND_SCRIPT if kind == "post-commit" else SCRIPT
-    hook.write_text(script.format(marker=MARKER, kind=kind, chained=CHAINED,
-                                  python=shlex.quote(sys.executable)))
+    hook.write_text(script.format(marker=MARKER, kind=kind, chained=CHAINED, launch=_launch()))
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return f"installed {hook}{note}"
 

@@ -181,3 +181,18 @@ def test_sendemail_validate_in_a_bare_repository_reviews_its_blobs(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "tree: git" in proc.stdout and "config-change" in proc.stdout
     assert "does-not-apply" not in proc.stdout
+
+
+def test_a_hook_started_light_ignores_modules_in_the_repository(tmp_path):
+    # the hook starts the client without site, its package in place of the current directory
+    # on the path: a json.py at the top of the repository does not replace the standard one
+    repo = make_repo(tmp_path / "r", SEED)
+    (repo / "json.py").write_text("raise SystemExit('the repository shadowed json')\n")
+    install(str(repo), "sendemail-validate")
+    out = tmp_path / "out"
+    git(repo, "format-patch", "-q", "-1", "-o", str(out))
+    proc = subprocess.run([str(repo / ".git/hooks/sendemail-validate"),
+                           str(next(out.iterdir()))], cwd=repo, env=ENV,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+    assert proc.returncode != 0 and "config-change" in proc.stdout + proc.stderr
+    assert "shadowed" not in proc.stdout + proc.stderr
