@@ -291,6 +291,11 @@ class Server:
 
     def after_request(self) -> None:
         self.dirty = True
+        import reviewtool.tree as trees
+        try:
+            trees.arm_kept()  # the client has its answer: watch what the review looked at
+        except Exception as err:  # a watch that fails leaves the trees checked file by file
+            self.log(f"watching the trees failed: {type(err).__name__}: {err}")
         if _rss_mb() > self.max_rss:
             self.running, self.restart = False, True
 

@@ -197,6 +197,101 @@ def test_a_miss_in_a_just_modified_directory_is_checked_file_by_file(tmp_path):
     assert not tree.unchanged()
 
 
+# -- a kept tree armed with a watch (inotify) ---------------------------------------------
+needs_inotify = pytest.mark.skipif(trees._Watch.open() is None, reason="no inotify here")
+
+
+def _armed(tree: DirTree) -> DirTree:
+    assert tree.arm() and tree._watch is not None
+    return tree
+
+
+@needs_inotify
+def test_an_armed_tree_trusts_its_quiet_watch(tmp_path, monkeypatch):
+    (tmp_path / "a.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("a.h")
+    _armed(tree)
+    monkeypatch.setattr(os, "lstat", lambda *a: pytest.fail("looked at the file again"))
+    assert tree.unchanged()
+
+
+@needs_inotify
+def test_an_armed_tree_sees_a_file_it_read_change(tmp_path):
+    (tmp_path / "a.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("a.h")
+    _armed(tree)
+    (tmp_path / "a.h").write_text("y\n")
+    assert not tree.unchanged()
+
+
+@needs_inotify
+def test_an_armed_tree_sees_a_file_it_missed_appear_in_a_new_directory(tmp_path):
+    tree = DirTree(tmp_path)
+    assert not tree.exists("include/b.h")
+    _armed(tree)
+    (tmp_path / "include").mkdir()
+    (tmp_path / "include/b.h").write_text("")
+    assert not tree.unchanged()
+
+
+@needs_inotify
+def test_an_armed_tree_sees_a_directory_above_replaced(tmp_path):
+    (tmp_path / "top/inc").mkdir(parents=True)
+    (tmp_path / "top/inc/c.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("top/inc/c.h")
+    _armed(tree)
+    (tmp_path / "top").rename(tmp_path / "old")
+    (tmp_path / "top/inc").mkdir(parents=True)
+    (tmp_path / "top/inc/c.h").write_text("y\n")
+    assert not tree.unchanged()
+
+
+@needs_inotify
+def test_a_file_looked_at_after_the_arm_is_checked_until_the_next(tmp_path):
+    (tmp_path / "a.h").write_text("x\n")
+    (tmp_path / "b.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("a.h")
+    _armed(tree)
+    tree.read("b.h")
+    (tmp_path / "b.h").write_text("y\n")
+    tree._watch.quiet()  # the event is gone: only looking at b.h tells
+    assert not tree.unchanged()
+
+
+@needs_inotify
+def test_arming_finds_a_file_changed_since_it_was_read(tmp_path):
+    (tmp_path / "a.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("a.h")
+    (tmp_path / "a.h").write_text("y\n")
+    assert not tree.arm()
+
+
+def test_without_inotify_an_armed_tree_looks_at_every_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(trees._Watch, "open", classmethod(lambda cls: None))
+    (tmp_path / "a.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("a.h")
+    assert tree.arm() and tree._watch is None and tree.unchanged()
+    (tmp_path / "a.h").write_text("y\n")
+    assert not tree.unchanged()
+
+
+@needs_inotify
+def test_a_kconfig_file_the_tree_stamped_is_watched_too(tmp_path):
+    (tmp_path / "Kconfig").write_text("config A\n\tbool\n")
+    tree = DirTree(tmp_path)
+    size, _ = tree.stamp("Kconfig")
+    assert size == len("config A\n\tbool\n") and tree.stamp("missing") == (None, None)
+    _armed(tree)
+    (tmp_path / "Kconfig").write_text("config B\n\tbool\n")
+    assert not tree.unchanged()
+
+
 def test_kept_tree_hands_out_the_same_tree_only_while_unchanged(tmp_path, monkeypatch):
     monkeypatch.setattr(trees, "KEEP", 2)
     monkeypatch.setattr(trees, "_KEPT", {})

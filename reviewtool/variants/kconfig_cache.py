@@ -36,8 +36,13 @@ def _name(*parts: object) -> str:
     return hashlib.sha256("\0".join(map(str, (FORMAT,) + parts)).encode()).hexdigest()
 
 
-def _stamps(root: str, files) -> tuple:
-    """(path, size, modification time) of each Kconfig file; a missing file stamps None."""
+def _stamps(root: str, files, tree=None) -> tuple:
+    """(path, size, modification time) of each Kconfig file; a missing file stamps None.
+    A tree that stamps files itself (DirTree.stamp) is asked: a kept tree answers from
+    memory while it is unchanged, which it checks for these files too."""
+    stamp = getattr(tree, "stamp", None)
+    if stamp is not None:
+        return tuple((rel,) + stamp(rel) for rel in files)
     out = []
     for rel in files:
         try:
@@ -132,7 +137,7 @@ def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
         index = load(index_path)
         model_path = None
         if isinstance(index, tuple) and len(index) == 2 and \
-                _stamps(str(root), [entry[0] for entry in index[0]]) == index[0]:
+                _stamps(str(root), [entry[0] for entry in index[0]], tree) == index[0]:
             model_path = directory / index[1]
     if model_path is not None:
         known = _LOADED.get(str(model_path))
@@ -157,7 +162,7 @@ def read_kconfig_cached(tree, arch: str = "i386") -> KconfigModel | None:
                 save(digest_path, model.digest)
             _remember(model_path, model)
     elif len(model.files) >= MIN_FILES:
-        stamps = _stamps(str(root), model.files)
+        stamps = _stamps(str(root), model.files, tree)
         name = f"{_name(arch, tree.kind, root, stamps)}.pickle"
         if save(directory / name, plain):
             save(index_path, (stamps, name))
