@@ -26,8 +26,9 @@ process; then through a running ``reviewtool server`` (the command as users run 
 client handing the check to the server): "served again" is the same input reviewed again by
 a server that has reviewed it before (a hook run again on the same commit), "served first" is
 its first review by a server that has only reviewed the other inputs of this benchmark on the
-same tree (the cache, warmed by a run of the same input, holds its headers' states: the
-server has them but not the units); for the patches of 3, "warm" is a one-shot run on the
+same tree (the cache, warmed by a run of the same input, holds its headers' states, the
+canonical forms of its functions and the tree's Kconfig answers, keyed by content: the
+server has them, and folds the header states last used at its start, but not the units); for the patches of 3, "warm" is a one-shot run on the
 cache of the rounds before (put back as it was afterwards) and "served" the first review by
 a server that has reviewed the other inputs. Medians of --runs. The code is
 byte-compiled first, as an installed package is. The full tree is extracted once from
