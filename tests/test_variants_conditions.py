@@ -124,6 +124,22 @@ def test_trailing_comment_spanning_lines_extends_the_directive():
     assert fc.conditions[2] == Defined("X")
 
 
+@pytest.mark.parametrize("comment", ["/* a **/", "/***/", "/*/ */", "/* * / */"])
+def test_a_comment_ends_at_its_first_star_slash(comment):
+    fc = scan(f"{comment}\n#ifdef X\ny\n#endif\n/* */ */\n")
+    assert [d.kind for d in fc.directives] == ["ifdef", "endif"]
+
+
+def test_an_unterminated_comment_hides_the_rest():
+    assert scan("#ifdef X\ny\n#endif\n/* open\n#ifdef Y\n").directives[-1].kind == "endif"
+
+
+def test_a_hash_after_code_on_its_line_is_no_directive():
+    fc = scan("x = a # b;\n\t#ifdef X\ny\n#endif\n")
+    assert [d.kind for d in fc.directives] == ["ifdef", "endif"]
+    assert fc.conditions[2] == Defined("X")
+
+
 def test_hash_with_spaces():
     fc = scan("  #  if defined(X)\ny\n # endif\n")
     assert [d.kind for d in fc.directives] == ["if", "endif"]
