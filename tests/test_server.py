@@ -271,6 +271,25 @@ def test_arming_finds_a_file_changed_since_it_was_read(tmp_path):
     assert not tree.arm()
 
 
+@needs_inotify
+def test_a_tree_whose_watch_failed_is_never_watched_again(tmp_path, monkeypatch):
+    # a watch opened later would miss the directories of the answers before it
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "x.h").write_text("x\n")
+    tree = DirTree(tmp_path)
+    tree.read("a/x.h")
+    _armed(tree)
+    tree.read("b/x.h")
+    with monkeypatch.context() as patched:
+        patched.setattr(trees._Watch, "add_within", lambda self, place, top: False)
+        assert tree.arm() and tree._watch is None
+    tree.read("c/x.h")
+    assert tree.arm() and tree._watch is None
+    (tmp_path / "a/x.h").write_text("y\n")
+    assert not tree.unchanged()
+
+
 def test_without_inotify_an_armed_tree_looks_at_every_file(tmp_path, monkeypatch):
     monkeypatch.setattr(trees._Watch, "open", classmethod(lambda cls: None))
     (tmp_path / "a.h").write_text("x\n")

@@ -100,6 +100,7 @@ class DirTree(Tree):
         self._parents: dict[str, object] = {}  # directories of missed files, as first seen
         self._links: set[str] = set()  # paths answered from that are symbolic links
         self._watch: _Watch | None = None  # see arm()
+        self._unwatched = False  # no watch could be had: every check looks at every file
         self._armed = (0, 0, 0)  # how many versions, parents and dirs the watch covers
 
     def _resolve(self, path: str) -> Path:
@@ -246,8 +247,9 @@ class DirTree(Tree):
         counts = self._counts()
         if self._armed == counts:
             return True
-        if self._watch is None:
-            self._watch = _Watch.open()
+        if self._watch is None and not self._unwatched and self._armed == (0, 0, 0):
+            self._watch = _Watch.open()  # only from the first answer: a watch opened later
+            self._unwatched = self._watch is None  # would miss the directories before
         watch = self._watch
         nv, np_, nd = self._armed
         versions = list(self._versions.items())[nv:]
@@ -259,8 +261,8 @@ class DirTree(Tree):
             for path in self._links:
                 places.add(os.path.dirname(os.path.realpath(f"{self.path}/{path}")))
             if not all(watch.add_within(place, self.path) for place in places):
-                watch.close()
-                self._watch = None
+                watch.close()  # never again for this tree (see above)
+                self._watch, self._unwatched = None, True
         if not self._still(dirs, parents, versions):
             return False
         self._armed = counts
