@@ -51,6 +51,7 @@ int/hex/string.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import hashlib
 import io
@@ -58,8 +59,8 @@ import os
 import re
 import secrets
 import threading
-import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
@@ -143,7 +144,7 @@ def remembered(model: Any, key: tuple, compute: Any) -> Any:
     return found
 
 
-def _answer_path(model: Any, key: tuple) -> "Path | None":
+def _answer_path(model: Any, key: tuple) -> Path | None:
     digest = getattr(model, "digest", "")
     root = cache_root()
     if not digest or root is None:
@@ -153,7 +154,7 @@ def _answer_path(model: Any, key: tuple) -> "Path | None":
     return root / "kconfig" / "answers" / f"{name}.pickle"
 
 
-def _prune(directory: "Path") -> None:
+def _prune(directory: Path) -> None:
     """Keep the ``MAX_ANSWER_FILES`` most recently used answers (checked on one write in 64)."""
     if secrets.randbelow(64):
         return
