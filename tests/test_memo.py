@@ -452,3 +452,15 @@ def test_a_new_server_folds_only_the_most_recent_top_entries(tops, tmp_path):
 def test_a_new_server_without_top_entries_folds_nothing(tops):
     tops()
     assert memo._MEMO.prefold() == 0 and not memo._MEMO._flat
+
+
+def test_a_header_replayed_inside_one_being_run_is_not_noted_at_the_top(tops, tmp_path):
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "u.c").write_text('#include "a.h"\nint u;\n')
+    (root / "a.h").write_text('#include "b.h"\n#if A == 1\nint one;\n#endif\n')
+    (root / "b.h").write_text("#define B 1\n")
+    tree = DirTree(root)
+    preprocess(tree, "u.c", {}, predefined={"A": "1"})
+    preprocess(tree, "u.c", {}, predefined={"A": "2"})  # a.h runs again, b.h is replayed in it
+    assert set(memo._TOPS.data.values()) == {"a.h"}

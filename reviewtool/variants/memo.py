@@ -44,8 +44,9 @@ MAX_FLAT = 256  # folded entries kept in memory (on Linux 6.1, 128 of them take 
 MAX_FOLD_ITEMS = 2_000_000  # #defines held by the folds that nested entries' spans point into
 MAX_RUNS = 200_000  # entries whose own log is kept in runs (tuples of shared macros)
 PACK_NAME = "preprocess-memo-3.pickle"  # -3: macros are named tuples
-# The entries replayed at the top of a unit (folded: Memo.flat), most recent last, so that a
-# server starting afresh folds them before its first request (Memo.prefold).
+# The entries replayed, or made by a header run, at the top of a unit (not those nested in a
+# header being run: a later review replays the header), most recent last, so that a server
+# starting afresh folds them before its first request (Memo.prefold).
 _TOPS = cache.Pack("preprocess-tops-1.pickle", 1024)
 PREFOLD = 128  # top entries a server folds at its start (MAX_FLAT holds twice as many)
 
@@ -244,15 +245,14 @@ class Memo:
             found = self._flat[uid] = (final, undefined, tuple(fold.definitions),
                                        {p: tuple(k) for p, k in kept.items()},
                                        tuple(fold.rest), self._words(entry))
-            self.at_top(entry)
             if len(self._flat) > MAX_FLAT:  # each holds a whole macro table: bound memory
                 del self._flat[next(iter(self._flat))]
         return found
 
     @staticmethod
     def at_top(entry: MemoEntry) -> None:
-        """Note an entry made by a header run at the top of a unit: the next replay there
-        folds it (most recent last; a small pack, 1,024 uids)."""
+        """Note an entry replayed, or made by a header run, at the top of a unit: where a
+        replay folds it (most recent last; a small pack, 1,024 uids)."""
         _TOPS.put(entry.uid, entry.path)
 
     def prefold(self, limit: int = PREFOLD) -> int:

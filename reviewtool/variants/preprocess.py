@@ -619,6 +619,8 @@ class _Engine:
             parent.deepest = max(parent.deepest, depth + entry.span)
             parent.written |= self.memo.written(entry)
             parent.log.append((_CHILD, entry))
+        else:
+            self.memo.at_top(entry)
         self._apply(entry)
 
     def _apply(self, entry: "MemoEntry") -> None:
