@@ -33,6 +33,9 @@ def _children_cpu() -> float:
 def cli(*args, timeout=60, cwd=ROOT):
     """Run ``reviewtool check ARGS``; returns (status, stdout, stderr, CPU seconds it used:
     not wall time, so that a loaded machine does not fail the bounds)."""
+    # children that ended earlier (a server another test started) are reaped when the next
+    # process starts, and their CPU time would be charged to this one: reap them first
+    subprocess._cleanup()
     started = _children_cpu()
     proc = subprocess.run([sys.executable, "-m", "reviewtool.cli", "check", *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, cwd=cwd,
