@@ -142,6 +142,48 @@ def read_message(sock, limit: int = 1 << 24, fds: int = 0) -> tuple[dict | None,
     return (message if isinstance(message, dict) else None), list(received)
 
 
+def _hold_input(argv: list[str]) -> bytes | None:
+    """A hook's standard input (a pre-push hook's ref lines), read whole and put back as a
+    file read from its start, before the server gets it: a hook that then runs here (the
+    server died) reads the same lines, not what the server left of them. None: not a hook,
+    or input from a terminal."""
+    if argv[:2] != ["hook", "run"]:
+        return None
+    try:
+        if os.isatty(0):
+            return None
+        chunks = []
+        while True:
+            chunk = os.read(0, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except OSError:  # no standard input at all
+        return None
+    data = b"".join(chunks)
+    _put_input(data)
+    return data
+
+
+def _put_input(data: bytes) -> None:
+    """Standard input reads ``data`` from its start (an anonymous file: a pipe would block
+    on more than its buffer)."""
+    try:
+        fd = os.memfd_create("reviewtool-input")
+    except (AttributeError, OSError):  # not Linux
+        import tempfile
+        fd, name = tempfile.mkstemp(prefix="reviewtool-input-")
+        os.unlink(name)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.dup2(fd, 0)
+    finally:
+        os.close(fd)
+
+
 def via_server(argv: list[str]) -> int | None:
     """The exit status of ``argv`` run by the server, or None when it must run here."""
     path = socket_path()
@@ -156,6 +198,7 @@ def via_server(argv: list[str]) -> int | None:
             except OSError:
                 pass
         return None
+    held = _hold_input(argv)
     accepted = False
     done = replies = None
     try:
@@ -195,9 +238,12 @@ def via_server(argv: list[str]) -> int | None:
     if not done or not isinstance(done.get("exit"), int):
         if argv[:1] == ["hook"]:
             # a hook must not block the developer's commit, push or mail because the server
-            # died: it runs again here (what the server printed may show twice)
+            # died: it runs again here (what the server printed may show twice), on the
+            # same input
             print("reviewtool: the server stopped during the hook; running it here",
                   file=sys.stderr)
+            if held is not None:
+                _put_input(held)
             return None
         # the review may have written to our output already: it is not run again here
         print("reviewtool: internal error: the server stopped during the review (see "

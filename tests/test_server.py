@@ -467,6 +467,32 @@ def test_a_server_that_dies_during_a_hook_lets_the_hook_run_here(own_cache, tmp_
     assert proc.returncode == 1 and b"config-change" in out + err  # the seed's verdict
 
 
+def test_a_pre_push_hook_run_here_after_the_server_died_reads_the_same_refs(own_cache,
+                                                                            tmp_path):
+    # the server read the hook's standard input before it died: the client kept a copy
+    from test_hooks import ENV, git, make_repo
+    cache = own_cache
+    repo = make_repo(tmp_path / "r", SEED)
+    head = git(repo, "rev-parse", "HEAD").stdout.strip()
+    refs = f"refs/heads/main {head} refs/heads/main {'0' * 40}\n"
+    pid = server.start(idle_minutes=1)["pid"]
+    proc = subprocess.Popen([sys.executable, "-m", "reviewtool.client", "hook", "run",
+                             "pre-push", "origin", "/nowhere.git"], cwd=repo,
+                            env=dict(ENV, **_env(cache)), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(refs.encode())
+    proc.stdin.close()
+    deadline = time.monotonic() + 10  # until the hook has started there
+    while time.monotonic() < deadline and "request 1: reviewtool hook" not in (
+            Path(cache) / "server.log").read_text():
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    assert proc.wait(timeout=120) == 1, err  # the seed commit blocks the push
+    assert b"server stopped during the hook; running it here" in err
+    assert b"config-change" in out + err
+
+
 def test_cache_packs_are_written_once_requests_pause(running):
     from reviewtool.variants.memo import PACK_NAME
     cache, _ = running
