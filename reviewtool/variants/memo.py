@@ -40,7 +40,8 @@ from ..tree import git_blob_id
 MAX_PER_HEADER = 64  # a review enumerates 18-64 configurations, each may read a header anew
 MAX_ENTRIES = 60_000
 MAX_AGE = 30 * 24 * 3600  # entries unused for a month leave the pack
-MAX_FLAT = 256  # folded entries kept in memory (on Linux 6.1, 128 of them take ~18 MB)
+MAX_FLAT = 256  # folded entries kept in memory (on Linux 6.1, 128 of them take ~18 MB; a
+# server keeps more: reviewtool.server.KEEP_FLATS)
 MAX_FOLD_ITEMS = 2_000_000  # #defines held by the folds that nested entries' spans point into
 MAX_RUNS = 200_000  # entries whose own log is kept in runs (tuples of shared macros)
 PACK_NAME = "preprocess-memo-3.pickle"  # -3: macros are named tuples
@@ -48,7 +49,7 @@ PACK_NAME = "preprocess-memo-3.pickle"  # -3: macros are named tuples
 # header being run: a later review replays the header), most recent last, so that a server
 # starting afresh folds them before its first request (Memo.prefold).
 _TOPS = cache.Pack("preprocess-tops-1.pickle", 1024)
-PREFOLD = 128  # top entries a server folds at its start (MAX_FLAT holds twice as many)
+PREFOLD = 128  # top entries a server folds at its start
 
 
 class MemoEntry(NamedTuple):
