@@ -108,3 +108,20 @@ def test_diff_lines_map_to_post_image():
     result = apply_file(parse_diff(SIMPLE).files[0], BASE)
     assert result.target_to_diff[5] == 6
     assert result.target_to_source[6] == 6
+
+
+@pytest.mark.parametrize("path,clean", [
+    ("arch/x86/mm/fault.c", "arch/x86/mm/fault.c"), ("a//b", "a/b"), ("./a/./b", "a/b"),
+    ("a\\b", "a/b"), ("a/..b/c", "a/..b/c"), ("a/.hidden/b", "a/.hidden/b"), ("a/", "a")])
+def test_a_path_is_made_clean(path, clean):
+    from reviewtool.patch import normalize_path
+    assert normalize_path(path) == clean
+
+
+@pytest.mark.parametrize("path", ["../x", "a/../../b", "/abs", "a/.git/x", "a/.GIT", ".git",
+                                  "", ".", "a/.."])
+def test_a_path_out_of_the_tree_is_refused(path):
+    from reviewtool.errors import TreeError
+    from reviewtool.patch import normalize_path
+    with pytest.raises(TreeError):
+        normalize_path(path)

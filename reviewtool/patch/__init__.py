@@ -22,6 +22,9 @@ def normalize_path(path: str) -> str:
 
     Paths name files of a tree; this lives with the diff reader because that is where
     untrusted paths first come in (``../``, absolute, ``.git/``)."""
+    if path and "\\" not in path and path[0] != "/" and path[-1] != "/" \
+            and "//" not in path and "/." not in "/" + path:
+        return path  # no empty, ".", ".." or ".git" part: already clean (nearly every path)
     raw = path.replace("\\", "/")
     if raw.startswith("/"):
         raise TreeError("absolute path outside the tree", path=path)
