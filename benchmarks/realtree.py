@@ -139,13 +139,22 @@ def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, ru
         for variant, took in zip(("first", "again", "v2"), times):
             samples[variant].append(took)
         samples["checkpatch"].append(once(checkpatch + inputs, tree))
-    m = {k: statistics.median(v) for k, v in samples.items() if v}
-    theirs = m["checkpatch"]
-    v2 = (f", served v2 {m['v2']:.2f} s ({m['v2'] / theirs:.2f}x)" if "v2" in m else "")
+    m, theirs = _medians(samples)
+    v2 = f", served v2 {_vs(m['v2'], theirs)}" if "v2" in m else ""
     print(f"{label}: reviewtool warm {m['warm']:.2f} s ({m['warm'] / theirs:.1f}x), "
           f"cold {m['cold']:.2f} s ({m['cold'] / theirs:.1f}x), served first "
-          f"{m['first']:.2f} s ({m['first'] / theirs:.2f}x), served again {m['again']:.2f} s "
-          f"({m['again'] / theirs:.2f}x){v2}; checkpatch.pl {theirs:.2f} s")
+          f"{_vs(m['first'], theirs)}, served again {_vs(m['again'], theirs)}{v2}; "
+          f"checkpatch.pl {theirs:.2f} s")
+
+
+def _medians(samples: dict) -> tuple[dict, float]:
+    """The median of each variant's times, and checkpatch.pl's (the ratios' denominator)."""
+    m = {k: statistics.median(v) for k, v in samples.items() if v}
+    return m, m["checkpatch"]
+
+
+def _vs(took: float, theirs: float) -> str:
+    return f"{took:.2f} s ({took / theirs:.2f}x)"
 
 
 def make_guard_patches(tree: Path, out: Path, skip: tuple[str, ...]) -> list[Path]:
@@ -196,12 +205,11 @@ def compare_new(review: list[str], checkpatch: list[str], tree: Path, warm_env: 
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
         samples["served"] += served(client, warm_env, others, [[str(mail)]])
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
-    m = {k: statistics.median(v) for k, v in samples.items()}
-    theirs = m["checkpatch"]
+    m, theirs = _medians(samples)
     print(f"a new patch ({len(fresh)} patches, each dropping an #ifdef guard in another file of "
           f"arch/x86/mm, new to the cache and the server): reviewtool warm {m['warm']:.2f} s "
-          f"({m['warm'] / theirs:.1f}x), served {m['served']:.2f} s ({m['served'] / theirs:.2f}x);"
-          f" checkpatch.pl {theirs:.2f} s")
+          f"({m['warm'] / theirs:.1f}x), served {_vs(m['served'], theirs)}; checkpatch.pl "
+          f"{theirs:.2f} s")
 
 
 GIT = Path(os.environ.get("LINUX_GIT", Path.home() / ".cache/reviewtool/linux-6.1.git"))
@@ -263,12 +271,11 @@ def compare_git(review: list[str], checkpatch: list[str], tree: Path, runs: int,
         samples["readied"] += served(client, warm_env, others + [readying], [send], hook,
                                      repo)
         samples["checkpatch"].append(once(checkpatch + [str(mail)], tree))
-    m = {k: statistics.median(v) for k, v in samples.items()}
-    theirs = m["checkpatch"]
+    m, theirs = _medians(samples)
     print(f"the fault.c patch as a commit in a git clone (its sendemail-validate hook on its "
           f"mail): reviewtool warm {m['warm']:.2f} s ({m['warm'] / theirs:.1f}x), served first "
-          f"{m['first']:.2f} s ({m['first'] / theirs:.2f}x), readied by the post-commit hook "
-          f"{m['readied']:.2f} s ({m['readied'] / theirs:.2f}x); checkpatch.pl {theirs:.2f} s")
+          f"{_vs(m['first'], theirs)}, readied by the post-commit hook "
+          f"{_vs(m['readied'], theirs)}; checkpatch.pl {theirs:.2f} s")
 
 
 def make_series(tree: Path, out: Path, count: int = 20) -> list[Path]:

@@ -178,7 +178,7 @@ class DirTree(Tree):
         directories: their real paths made ``unchanged`` four times slower)."""
         known = self._stamped.get(path)
         if known is None:
-            known = self._stamped[path] = _stat_stamp(f"{self.path}/{path}")
+            known = self._stamped[path] = stat_stamp(f"{self.path}/{path}")
         return known
 
     def _stat_known(self, path: str) -> str | None:
@@ -218,7 +218,7 @@ class DirTree(Tree):
         """Whether these answers (items of ``_dirs``, ``_parents``, ``_versions`` and
         ``_stamped``) hold."""
         for path, known in stamped:
-            if _stat_stamp(f"{self.path}/{path}") != known:
+            if stat_stamp(f"{self.path}/{path}") != known:
                 return False
         for rel_dir, inside in dirs:
             if self._inside(os.path.realpath(f"{self.path}/{rel_dir}" if rel_dir
@@ -324,7 +324,9 @@ class DirTree(Tree):
                     yield Path(dirpath, name).relative_to(self.root).as_posix()
 
 
-def _stat_stamp(full: str) -> tuple[int | None, int | None]:
+def stat_stamp(full: str) -> tuple[int | None, int | None]:
+    """(size, modification time) of the file at ``full``, following links; (None, None):
+    none there."""
     try:
         info = os.stat(full)
     except OSError:

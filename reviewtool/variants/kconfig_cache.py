@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..cache import DeepRecursion, cache_root, load, save
+from ..tree import stat_stamp
 from .kconfig import KconfigModel, KSymbol, read_kconfig
 
 _PROXIES = ("symbols", "choices", "choice_info", "readers")
@@ -43,15 +44,7 @@ def _stamps(root: str, files, tree=None) -> tuple:
     stamp = getattr(tree, "stamp", None)
     if stamp is not None:
         return tuple((rel,) + stamp(rel) for rel in files)
-    out = []
-    for rel in files:
-        try:
-            info = os.stat(os.path.join(root, rel))
-        except OSError:
-            out.append((rel, None, None))
-            continue
-        out.append((rel, info.st_size, info.st_mtime_ns))
-    return tuple(out)
+    return tuple((rel,) + stat_stamp(os.path.join(root, rel)) for rel in files)
 
 
 class _LazySymbols(Mapping):
