@@ -622,3 +622,23 @@ def test_a_server_keeps_more_folded_header_states_than_it_folds_at_its_start(own
         monkeypatch.setattr(module, name, getattr(module, name))  # put back afterwards
     server.Server.__new__(server.Server).warm_up()
     assert memo.MAX_FLAT == server.KEEP_FLATS >= memo.PREFOLD + 768
+
+
+def test_a_server_compiles_the_tree_sitter_queries_at_its_start(own_cache, monkeypatch):
+    # compiled at the first parse otherwise: ~15 ms of a server's first review of a patch
+    # whose definitions are not in the cache
+    import sys as _sys
+    from reviewtool.interp import program
+    from reviewtool.model import parse, unit
+    from reviewtool.resources import queries_dir
+    from reviewtool.variants import memo
+    preprocess = _sys.modules["reviewtool.variants.preprocess"]
+    for module, name in ((memo, "MAX_FLAT"), (trees, "KEEP"), (preprocess, "MAX_UNITS"),
+                         (preprocess, "MAX_SNAPSHOTS"), (unit, "MAX_MODELS")):
+        monkeypatch.setattr(module, name, getattr(module, name))
+    for cached in (parse.query, program._scan_query, program._specifier_query):
+        cached.cache_clear()
+    server.Server.__new__(server.Server).warm_up()
+    assert parse.query.cache_info().currsize == len(list(queries_dir().glob("*.scm"))) > 0
+    assert program._scan_query.cache_info().currsize == 1
+    assert program._specifier_query.cache_info().currsize == 1

@@ -983,6 +983,12 @@ def _specifier_query() -> Query:
     return Query(LANGUAGE, _SPECIFIERS)
 
 
+def compile_queries() -> None:
+    """Compile the extraction's queries now, not at the first execution (a server's start)."""
+    _scan_query()
+    _specifier_query()
+
+
 def _collect_specifiers(node: Node, path: str, res: Resolver) -> None:
     """Struct/union definitions and enumerators anywhere under ``node`` (a query: walking
     every node in Python would cost more than the rest of the reading)."""
