@@ -189,3 +189,54 @@ def test_the_scope_already_splitting_the_verdicts_adds_nothing():
 def test_equal_verdicts_make_one_class():
     configs = [{"A": "y", "B": "n"}, {"A": "n", "B": "y"}]
     assert _classes_of(configs, ["same", "same"]) == []
+
+
+_NOTE_DIFF = """--- a/arch/i386/mm/pgtable.c
++++ b/arch/i386/mm/pgtable.c
+@@ -1,3 +1,4 @@
++/* {note} */
+ {first}
+ {second}
+ {third}
+"""
+
+
+def _note_patch(tree, note):
+    from reviewtool.patch import parse_diff
+    first, second, third = tree.read("arch/i386/mm/pgtable.c").split("\n")[:3]
+    return parse_diff(_NOTE_DIFF.format(note=note, first=first, second=second, third=third))
+
+
+def test_the_same_patch_on_the_same_tree_gives_the_same_post_image():
+    # a server reviewing a patch again finds the post-image's units under the tree it kept
+    from reviewtool.checks.context import apply_patch
+    tree = corpus_tree()
+    results, after = apply_patch(_note_patch(tree, "a note"), tree)
+    assert all(h.applied for r in results for h in r.hunks)
+    again = apply_patch(_note_patch(tree, "a note"), tree)[1]
+    assert again is after
+    assert apply_patch(_note_patch(tree, "another note"), tree)[1] is not after
+    other_base = corpus_tree()
+    if other_base is not tree:
+        assert apply_patch(_note_patch(other_base, "a note"), other_base)[1] is not after
+
+
+def test_a_post_image_is_not_served_for_another_tree_at_the_same_id(monkeypatch):
+    # a kept post-image whose base is gone, under the id a new tree now has
+    import weakref
+
+    from reviewtool.checks import context
+    from reviewtool.tree import OverlayTree
+    tree = corpus_tree()
+    changes = {"arch/i386/mm/pgtable.c": "int x;\n"}
+    monkeypatch.setattr(context, "_POST_IMAGES", {})
+    gone = OverlayTree(tree, {})
+    reference = weakref.ref(gone)
+    del gone
+    assert reference() is None
+    fresh = OverlayTree(tree, {})
+    stale = OverlayTree(tree, changes)
+    monkeypatch.setitem(context._POST_IMAGES, (id(fresh), tuple(sorted(changes.items()))),
+                        (reference, stale))
+    got = context._post_image(fresh, changes)
+    assert got is not stale and got.base is fresh

@@ -11,6 +11,7 @@ others, the symbols of the innermost conditional around its run-time definition.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -127,7 +128,33 @@ def apply_patch(patch: Patch, base: Tree) -> tuple[tuple[FileResult, ...], Overl
             changes[fpatch.target_path] = result.after
             if fpatch.source_path and fpatch.source_path != fpatch.target_path:
                 changes[fpatch.source_path] = None
-    return tuple(results), OverlayTree(base, changes)
+    return tuple(results), _post_image(base, changes)
+
+
+# The post-image of the same changes to the same tree object, kept: a server reviewing a patch
+# it has reviewed (a hook run again, the sendemail-validate hook's review of the mail of a
+# commit the post-commit hook reviewed) finds its units, snapshots and models under it
+# instead of preprocessing that side again in every configuration. Keyed by the base's id,
+# checked through a weak reference (a tree that changed is a new tree object).
+_POST_IMAGES: dict[tuple, tuple] = {}
+MAX_POST_IMAGES = 8
+
+
+def _post_image(base: Tree, changes: dict[str, str | None]) -> OverlayTree:
+    key = (id(base), tuple(sorted(changes.items(), key=lambda item: item[0])))
+    kept = _POST_IMAGES.get(key)
+    if kept is not None and kept[0]() is base:
+        return kept[1]
+    after = OverlayTree(base, changes)
+    try:
+        reference = weakref.ref(base)
+    except TypeError:
+        return after
+    _POST_IMAGES.pop(key, None)
+    _POST_IMAGES[key] = (reference, after)
+    while len(_POST_IMAGES) > MAX_POST_IMAGES:
+        del _POST_IMAGES[next(iter(_POST_IMAGES))]
+    return after
 
 
 # -- translation units and symbols ---------------------------------------------------------------
