@@ -240,3 +240,21 @@ def test_a_post_image_is_not_served_for_another_tree_at_the_same_id(monkeypatch)
                         (reference, stale))
     got = context._post_image(fresh, changes)
     assert got is not stale and got.base is fresh
+
+
+def test_a_server_lets_go_of_post_images_of_trees_it_no_longer_keeps(monkeypatch):
+    # an edited directory is a new tree object: the old one, and its caches, are not held
+    from reviewtool import tree as trees
+    from reviewtool.checks import context
+    from reviewtool.tree import DirTree
+    monkeypatch.setattr(context, "_POST_IMAGES", {})
+    monkeypatch.setattr(trees, "KEEP", 4)
+    monkeypatch.setattr(trees, "_KEPT", {})
+    old, new = DirTree(corpus_tree().path), DirTree(corpus_tree().path)
+    monkeypatch.setitem(trees._KEPT, ("dir", "/t"), old)
+    changes = {"arch/i386/mm/pgtable.c": "int x;\n"}
+    kept = context._post_image(old, changes)
+    assert context._post_image(old, changes) is kept
+    trees._KEPT[("dir", "/t")] = new  # the tree changed: kept_tree made a new one
+    context._post_image(new, changes)
+    assert [image.base for _, image in context._POST_IMAGES.values()] == [new]

@@ -20,6 +20,7 @@ from ..model.compare import VariantTable, analyse
 from ..model.unit import FACTS, ConfigModel, ScanCache as _Files, config_words, probe_models
 from ..patch import Patch
 from ..patch.apply import FileResult, HunkResult, apply_file
+from .. import tree as trees
 from ..tree import OverlayTree, Tree
 from ..variants.classes import MAX_VARIED, enumerate_configs
 from ..variants.conditions import scan
@@ -154,7 +155,20 @@ def _post_image(base: Tree, changes: dict[str, str | None]) -> OverlayTree:
     _POST_IMAGES[key] = (reference, after)
     while len(_POST_IMAGES) > MAX_POST_IMAGES:
         del _POST_IMAGES[next(iter(_POST_IMAGES))]
+    if trees.KEEP:  # a server: a post-image holds its base; a base it no longer keeps (an
+        # edited directory replaced by a new tree object) is let go with its caches
+        kept = {id(_root(tree)) for tree in trees._KEPT.values()}
+        for stale in [k for k, (ref, image) in _POST_IMAGES.items()
+                      if id(_root(image)) not in kept]:
+            del _POST_IMAGES[stale]
     return after
+
+
+def _root(tree: Tree) -> Tree:
+    """The tree under a stack of overlays (a series stacks one per patch)."""
+    while isinstance(tree, OverlayTree):
+        tree = tree.base
+    return tree
 
 
 # -- translation units and symbols ---------------------------------------------------------------
