@@ -210,36 +210,21 @@ def _note_patch(tree, note):
 def test_the_same_patch_on_the_same_tree_gives_the_same_post_image():
     # a server reviewing a patch again finds the post-image's units under the tree it kept
     from reviewtool.checks.context import apply_patch
-    tree = corpus_tree()
+    from reviewtool.tree import DirTree
+    tree = DirTree(corpus_tree().path)
     results, after = apply_patch(_note_patch(tree, "a note"), tree)
     assert all(h.applied for r in results for h in r.hunks)
-    again = apply_patch(_note_patch(tree, "a note"), tree)[1]
-    assert again is after
+    assert apply_patch(_note_patch(tree, "a note"), tree)[1] is after
+
+
+def test_other_changes_or_another_tree_get_a_post_image_of_their_own():
+    from reviewtool.checks.context import apply_patch
+    from reviewtool.tree import DirTree
+    tree, copy = DirTree(corpus_tree().path), DirTree(corpus_tree().path)
+    after = apply_patch(_note_patch(tree, "a note"), tree)[1]
     assert apply_patch(_note_patch(tree, "another note"), tree)[1] is not after
-    other_base = corpus_tree()
-    if other_base is not tree:
-        assert apply_patch(_note_patch(other_base, "a note"), other_base)[1] is not after
-
-
-def test_a_post_image_is_not_served_for_another_tree_at_the_same_id(monkeypatch):
-    # a kept post-image whose base is gone, under the id a new tree now has
-    import weakref
-
-    from reviewtool.checks import context
-    from reviewtool.tree import OverlayTree
-    tree = corpus_tree()
-    changes = {"arch/i386/mm/pgtable.c": "int x;\n"}
-    monkeypatch.setattr(context, "_POST_IMAGES", {})
-    gone = OverlayTree(tree, {})
-    reference = weakref.ref(gone)
-    del gone
-    assert reference() is None
-    fresh = OverlayTree(tree, {})
-    stale = OverlayTree(tree, changes)
-    monkeypatch.setitem(context._POST_IMAGES, (id(fresh), tuple(sorted(changes.items()))),
-                        (reference, stale))
-    got = context._post_image(fresh, changes)
-    assert got is not stale and got.base is fresh
+    other = apply_patch(_note_patch(copy, "a note"), copy)[1]
+    assert other is not after and other.base is copy
 
 
 def test_a_server_lets_go_of_post_images_of_trees_it_no_longer_keeps(monkeypatch):
@@ -257,4 +242,4 @@ def test_a_server_lets_go_of_post_images_of_trees_it_no_longer_keeps(monkeypatch
     assert context._post_image(old, changes) is kept
     trees._KEPT[("dir", "/t")] = new  # the tree changed: kept_tree made a new one
     context._post_image(new, changes)
-    assert [image.base for _, image in context._POST_IMAGES.values()] == [new]
+    assert [image.base for image in context._POST_IMAGES.values()] == [new]

@@ -11,7 +11,6 @@ others, the symbols of the innermost conditional around its run-time definition.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -135,31 +134,24 @@ def apply_patch(patch: Patch, base: Tree) -> tuple[tuple[FileResult, ...], Overl
 # The post-image of the same changes to the same tree object, kept: a server reviewing a patch
 # it has reviewed (a hook run again, the sendemail-validate hook's review of the mail of a
 # commit the post-commit hook reviewed) finds its units, snapshots and models under it
-# instead of preprocessing that side again in every configuration. Keyed by the base's id,
-# checked through a weak reference (a tree that changed is a new tree object).
-_POST_IMAGES: dict[tuple, tuple] = {}
+# instead of preprocessing that side again in every configuration. Keyed by the base's id:
+# the post-image holds its base, so the id is not another tree's while the entry lives.
+_POST_IMAGES: dict[tuple, OverlayTree] = {}
 MAX_POST_IMAGES = 8
 
 
 def _post_image(base: Tree, changes: dict[str, str | None]) -> OverlayTree:
     key = (id(base), tuple(sorted(changes.items(), key=lambda item: item[0])))
-    kept = _POST_IMAGES.get(key)
-    if kept is not None and kept[0]() is base:
-        return kept[1]
-    after = OverlayTree(base, changes)
-    try:
-        reference = weakref.ref(base)
-    except TypeError:
-        return after
-    _POST_IMAGES.pop(key, None)
-    _POST_IMAGES[key] = (reference, after)
+    after = _POST_IMAGES.pop(key, None)
+    if after is None or after.base is not base:
+        after = OverlayTree(base, changes)
+    _POST_IMAGES[key] = after  # most recently used last
     while len(_POST_IMAGES) > MAX_POST_IMAGES:
         del _POST_IMAGES[next(iter(_POST_IMAGES))]
-    if trees.KEEP:  # a server: a post-image holds its base; a base it no longer keeps (an
-        # edited directory replaced by a new tree object) is let go with its caches
-        kept = {id(_root(tree)) for tree in trees._KEPT.values()}
-        for stale in [k for k, (ref, image) in _POST_IMAGES.items()
-                      if id(_root(image)) not in kept]:
+    if trees.KEEP:  # a server: a base it no longer keeps (an edited directory, replaced by a
+        # new tree object) is let go, with its caches, rather than held by a post-image
+        roots = {id(_root(tree)) for tree in trees._KEPT.values()}
+        for stale in [k for k, image in _POST_IMAGES.items() if id(_root(image)) not in roots]:
             del _POST_IMAGES[stale]
     return after
 
