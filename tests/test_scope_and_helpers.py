@@ -207,19 +207,23 @@ def _note_patch(tree, note):
     return parse_diff(_NOTE_DIFF.format(note=note, first=first, second=second, third=third))
 
 
-def test_the_same_patch_on_the_same_tree_gives_the_same_post_image():
+def test_the_same_patch_on_the_same_tree_gives_the_same_post_image(monkeypatch):
     # a server reviewing a patch again finds the post-image's units under the tree it kept
+    from reviewtool.checks import context
     from reviewtool.checks.context import apply_patch
     from reviewtool.tree import DirTree
+    monkeypatch.setattr(context, "_POST_IMAGES", {})
     tree = DirTree(corpus_tree().path)
     results, after = apply_patch(_note_patch(tree, "a note"), tree)
     assert all(h.applied for r in results for h in r.hunks)
     assert apply_patch(_note_patch(tree, "a note"), tree)[1] is after
 
 
-def test_other_changes_or_another_tree_get_a_post_image_of_their_own():
+def test_other_changes_or_another_tree_get_a_post_image_of_their_own(monkeypatch):
+    from reviewtool.checks import context
     from reviewtool.checks.context import apply_patch
     from reviewtool.tree import DirTree
+    monkeypatch.setattr(context, "_POST_IMAGES", {})
     tree, copy = DirTree(corpus_tree().path), DirTree(corpus_tree().path)
     after = apply_patch(_note_patch(tree, "a note"), tree)[1]
     assert apply_patch(_note_patch(tree, "another note"), tree)[1] is not after
