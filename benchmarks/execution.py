@@ -15,8 +15,9 @@ import argparse
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import exit_time
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,10 +50,8 @@ print(time.perf_counter() - start, len(cells))
 def wall(args: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "reviewtool.cli", "check", "--quiet"] + args,
-                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
+        times.append(exit_time([sys.executable, "-m", "reviewtool.cli", "check", "--quiet"]
+                               + args, cwd=ROOT)[0])
     return statistics.median(times)
 
 

@@ -49,8 +49,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import exit_time
 
 ROOT = Path(__file__).resolve().parent.parent
 TARBALL = Path("/usr/src/linux-source-6.1.tar.xz")
@@ -85,10 +86,7 @@ def once(cmd: list[str], cwd: Path, env: dict | None = None, fresh_cache: bool =
     with tempfile.TemporaryDirectory() as empty:
         if fresh_cache:
             run_env["REVIEWTOOL_CACHE"] = empty
-        start = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, env=run_env, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        return time.perf_counter() - start
+        return exit_time(cmd, cwd, run_env)[0]
 
 
 def _server(action: str, env: dict) -> None:
@@ -136,8 +134,7 @@ def compare(label: str, review: list[str], checkpatch: list[str], tree: Path, ru
     ``others`` (a new patch to a tree the server knows); served again: the same input again
     (a hook run again on the same commit); served v2: then the ``revision`` of it, new to the
     server (the contributor's next version)."""
-    subprocess.run(review + inputs, cwd=ROOT, env=dict(os.environ, **warm_env),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
+    once(review + inputs, ROOT, warm_env)  # warms the cache (and waits for its writing)
     client = [sys.executable, "-m", "reviewtool.client"] + review[3:]
     samples: dict[str, list[float]] = {k: [] for k in ("warm", "cold", "first", "again",
                                                        "v2", "checkpatch")}
@@ -271,8 +268,7 @@ def compare_git(review: list[str], checkpatch: list[str], tree: Path, runs: int,
     hook = [str(repo / "hooks" / "sendemail-validate")]
     send = [str(mail)]
     readying = ["--tree", str(repo), f"{sha}~1..{sha}"]
-    subprocess.run(hook + send, cwd=repo, env=dict(os.environ, **warm_env),
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warms the cache
+    once(hook + send, repo, warm_env)  # warms the cache (and waits for its writing)
     samples: dict[str, list[float]] = {k: [] for k in ("warm", "first", "readied",
                                                        "checkpatch")}
     for _ in range(runs):

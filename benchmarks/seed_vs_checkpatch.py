@@ -18,11 +18,12 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tarfile
 import time
 from pathlib import Path
+
+from timing import exit_time
 
 ROOT = Path(__file__).resolve().parent.parent
 TARBALL = Path("/usr/src/linux-source-6.1.tar.xz")
@@ -53,10 +54,8 @@ def find_checkpatch() -> Path | None:
 def timed(cmd: list[str], runs: int) -> tuple[float, int]:
     times, status = [], 0
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-        status = proc.returncode
+        took, status = exit_time(cmd)
+        times.append(took)
     return statistics.median(times), status
 
 

@@ -119,6 +119,11 @@ def on_exit(writer) -> None:
         atexit.register(writer)
 
 
+def pending() -> bool:
+    """Whether a cache has something new to write (``flush_all`` would write)."""
+    return any(getattr(getattr(writer, "__self__", None), "dirty", True) for writer in _WRITERS)
+
+
 def flush_all() -> None:
     """Write every cache that has something new (the command calls this before its quick
     exit, which skips the interpreter's own exit handlers)."""

@@ -464,3 +464,63 @@ def test_a_header_replayed_inside_one_being_run_is_not_noted_at_the_top(tops, tm
     preprocess(tree, "u.c", {}, predefined={"A": "1"})
     preprocess(tree, "u.c", {}, predefined={"A": "2"})  # a.h runs again, b.h is replayed in it
     assert set(memo._TOPS.data.values()) == {"a.h"}
+
+
+_SLOW_WRITER = """
+import sys, time
+import reviewtool.cache as cache
+written = cache.flush_all
+def flush_all():
+    time.sleep(3)
+    written()
+cache.flush_all = flush_all
+from reviewtool.cli import run
+sys.argv = ["reviewtool"] + sys.argv[1:]
+run()
+"""
+
+
+def test_the_exit_status_comes_back_before_the_caches_are_written(tmp_path):
+    # a child writes them (3 s late here): the command has returned, its status kept,
+    # and the caches appear afterwards
+    import time
+    env = {"REVIEWTOOL_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin",
+           "REVIEWTOOL_SERVER": "off"}
+    with open(tmp_path / "out", "w") as out:  # not a pipe: nothing waits for the child
+        done = subprocess.run([sys.executable, "-c", _SLOW_WRITER, "check", "--quiet",
+                               "--no-exec", str(ROOT / "corpus/patches/paravirt-pmd-sharing.mbox")],
+                              cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    pack = tmp_path / "cache" / memo.PACK_NAME
+    assert done.returncode == 1, (tmp_path / "out").read_text()
+    assert not pack.exists()
+    deadline = time.monotonic() + 60
+    while not pack.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pack.exists()
+
+
+def test_without_fork_the_command_writes_the_caches_itself(monkeypatch):
+    from reviewtool import cli
+    monkeypatch.delattr(cli.os, "fork")
+    assert cli._write_behind(0) is None  # returned: the caller writes them
+
+
+def test_a_fork_that_fails_leaves_the_writing_to_the_command(monkeypatch):
+    from reviewtool import cli
+
+    def refused():
+        raise OSError("no more processes")
+    monkeypatch.setattr(cli.os, "fork", refused)
+    assert cli._write_behind(0) is None
+
+
+def test_nothing_to_write_is_nothing_pending(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWTOOL_CACHE", str(tmp_path))
+    pack = cache.Pack("pending-test.pickle", limit=2)
+    pack.load()
+    monkeypatch.setattr(cache, "_WRITERS", [pack.flush])
+    assert not cache.pending()
+    pack.put("a", 1)
+    assert cache.pending()
+    pack.flush()
+    assert not cache.pending()
