@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import stat
 import sys
 import traceback
 from pathlib import Path
@@ -762,7 +763,7 @@ def run() -> None:
     except (OSError, ValueError):  # a closed pipe: nothing more to say
         pass
     from .cache import flush_all, pending
-    if pending():
+    if pending() and not _read_through_a_pipe():
         _write_behind(code)
     try:
         flush_all()
@@ -771,14 +772,28 @@ def run() -> None:
     os._exit(code)
 
 
+def _read_through_a_pipe() -> bool:
+    """Whether the output or the errors go to a pipe or a socket: its reader waits for every
+    process that holds it, so a child writing the caches would only make it wait longer (the
+    child's writes copy the pages of the objects it pickles: 0.4 s of writing took 0.9 s)."""
+    for fd in (1, 2):
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            continue
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            return True
+    return False
+
+
 def _write_behind(code: int) -> None:
     """Hand the exit status back now and write the caches in a child process, as git's
     automatic gc detaches: after a review of a file new to the cache, writing the include
-    memo's pack (15 MB) took 0.4 s, as long as the review. The child keeps the standard
-    streams, so a pipe's reader sees its end when the caches are written (a test, a script
-    that reads the output), a terminal or a file does not wait; it leaves the terminal's
-    process group, so that a Ctrl-C meant for the next command does not cut a write short.
-    Where there is no fork, or it fails, the caller writes them itself."""
+    memo's pack (15 MB) took 0.4 s, as long as the review. For output to a terminal or a
+    file (a pipe's reader would wait for the child: the caller writes them). The child keeps
+    the standard streams and leaves the terminal's process group, so that a Ctrl-C meant
+    for the next command does not cut a write short. Where there is no fork, or it fails,
+    the caller writes them itself."""
     fork = getattr(os, "fork", None)
     if fork is None:
         return
