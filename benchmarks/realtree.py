@@ -30,7 +30,9 @@ same tree (the cache, warmed by a run of the same input, holds its headers' stat
 canonical forms of its functions and the tree's Kconfig answers, keyed by content: the
 server has them, and folds the header states last used at its start, but not the units); for the patches of 3, "warm" is a one-shot run on the
 cache of the rounds before (put back as it was afterwards) and "served" the first review by
-a server that has reviewed the other inputs. Medians of --runs. The code is
+a server that has reviewed the other inputs. Every command runs on a pseudo-terminal, as
+typed at one, and is timed to its exit (benchmarks/timing.py: a one-shot run's cache writing
+after it is waited for, not timed). Medians of --runs. The code is
 byte-compiled first, as an installed package is. The full tree is extracted once from
 /usr/src/linux-source-6.1.tar.xz into ~/.cache/reviewtool/linux-6.1-full (or give it with
 $LINUX_FULL).
