@@ -763,7 +763,7 @@ def run() -> None:
     except (OSError, ValueError):  # a closed pipe: nothing more to say
         pass
     from .cache import flush_all, pending
-    if pending() and not _read_through_a_pipe():
+    if pending(large=True) and not _read_through_a_pipe():
         _write_behind(code)
     try:
         flush_all()

@@ -522,5 +522,8 @@ def test_nothing_to_write_is_nothing_pending(tmp_path, monkeypatch):
     assert not cache.pending()
     pack.put("a", 1)
     assert cache.pending()
+    assert not cache.pending(large=True)  # a small pack: written by the command, no fork
+    monkeypatch.setattr(cache, "SMALL_PACK", 0)
+    assert cache.pending(large=True)
     pack.flush()
     assert not cache.pending()
