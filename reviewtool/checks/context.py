@@ -150,17 +150,9 @@ def _post_image(base: Tree, changes: dict[str, str | None]) -> OverlayTree:
         del _POST_IMAGES[next(iter(_POST_IMAGES))]
     if trees.KEEP:  # a server: a base it no longer keeps (an edited directory, replaced by a
         # new tree object) is let go, with its caches, rather than held by a post-image
-        roots = {id(_root(tree)) for tree in trees._KEPT.values()}
-        for stale in [k for k, image in _POST_IMAGES.items() if id(_root(image)) not in roots]:
+        for stale in [k for k, image in _POST_IMAGES.items() if not trees.still_kept(image)]:
             del _POST_IMAGES[stale]
     return after
-
-
-def _root(tree: Tree) -> Tree:
-    """The tree under a stack of overlays (a series stacks one per patch)."""
-    while isinstance(tree, OverlayTree):
-        tree = tree.base
-    return tree
 
 
 # -- translation units and symbols ---------------------------------------------------------------

@@ -486,6 +486,19 @@ def arm_kept() -> None:
             del _KEPT[key]
 
 
+def still_kept(tree: Tree) -> bool:
+    """Whether ``tree``, or the tree under its overlays (a patch's post-image, a series'
+    stack of them), is one the process keeps (``kept_tree``)."""
+    tree = _under_overlays(tree)
+    return any(_under_overlays(kept) is tree for kept in _KEPT.values())
+
+
+def _under_overlays(tree: Tree) -> Tree:
+    while isinstance(tree, OverlayTree):
+        tree = tree.base
+    return tree
+
+
 def kept(key: tuple) -> Tree | None:
     """The tree kept for ``key``, if any, without handing it out (``kept_tree`` does that)."""
     return _KEPT.get(key)
